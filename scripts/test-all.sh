@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# npm test: build, then the unit, broker and VS Code suites; ends with "N passed, N failed" over all of them.
+# Each suite's counts are read from its own output (mocha's "N passing/failing/pending", the VS Code runner's counts file).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+declare -A PASS FAIL
+SUITES=()
+total_pass=0; total_fail=0; rc=0
+
+record() { # suite passed failed
+  SUITES+=("$1"); PASS[$1]=$2; FAIL[$1]=$3
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+}
+
+mocha_suite() { # name config
+  local name=$1 log="test-results/$1.log" code
+  echo "=== $name tests"
+  npx mocha --config "$2" 2>&1 | tee "$log"; code=${PIPESTATUS[0]}
+  local p f s
+  p=$(grep -Eo '^ *[0-9]+ passing' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+  f=$(grep -Eo '^ *[0-9]+ failing' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+  s=$(grep -Eo '^ *[0-9]+ pending' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+  # A pending (skipped) test is not a pass; a suite that crashed before counting is a failure.
+  if [ "$code" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+  record "$name" "$p" "$((f + s))"
+  [ "$code" = 0 ] && [ "$s" = 0 ] || rc=1
+}
+
+echo "=== build"
+if ! npm run build; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
+
+mocha_suite unit test/.mocharc.unit.json
+
+echo "=== broker"
+if bash scripts/broker.sh; then
+  mocha_suite broker test/.mocharc.broker.json
+else
+  record broker 0 1; rc=1
+fi
+
+echo "=== vscode tests (code-server + chromium)"
+rm -f test-results/vscode.counts
+bash scripts/vscode-e2e.sh; code=$?
+if [ -s test-results/vscode.counts ]; then read -r p f < test-results/vscode.counts; else p=0; f=1; fi
+if [ "$code" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+record vscode "$p" "$f"; [ "$code" = 0 ] || rc=1
+
+echo
+echo "=== summary"
+for s in "${SUITES[@]}"; do printf '  %-8s %4d passed, %d failed\n' "$s" "${PASS[$s]}" "${FAIL[$s]}"; done
+echo "${total_pass} passed, ${total_fail} failed"
+[ "$total_fail" = 0 ] || rc=1
+exit $rc

@@ -1,0 +1,185 @@
+/**
+ * Broker configuration: AMQP URL, management URL, vhost, credentials and TLS options, parsed with errors that say
+ * what was wrong and what to do. A BrokerConfig keeps the password apart from the URLs, which never carry it.
+ */
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { BrokerError, invalidInput } from './errors';
+import { redact, registerSecret } from './redact';
+
+export interface TlsOptions {
+  /** Path to a PEM file with the CA certificate(s) to trust (besides the system's). */
+  caFile?: string;
+  /** Verify the broker's certificate (default true). Turning it off is insecure and must be explicit. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface BrokerConfig {
+  name: string;
+  /** AMQP URL without credentials, e.g. amqp://127.0.0.1:5672 (the vhost is kept separately). */
+  amqpUrl: string;
+  /** Management HTTP API base URL without credentials and without a trailing slash. */
+  managementUrl: string;
+  vhost: string;
+  username: string;
+  password: string;
+  tls: TlsOptions;
+  /** HTTP timeout for management calls, ms. */
+  timeoutMs: number;
+}
+
+export interface BrokerInput {
+  name?: string;
+  amqpUrl?: string;
+  managementUrl?: string;
+  vhost?: string;
+  username?: string;
+  password?: string;
+  tls?: TlsOptions;
+  timeoutMs?: number;
+}
+
+export const DEFAULT_AMQP_URL = 'amqp://127.0.0.1:5672';
+export const DEFAULT_MANAGEMENT_URL = 'http://127.0.0.1:15672';
+export const DEFAULT_USER = 'guest';
+
+export interface ParsedUrl {
+  protocol: 'amqp' | 'amqps' | 'http' | 'https';
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  /** Path without the leading slash, percent-decoded (for AMQP URLs: the vhost). */
+  path: string;
+}
+
+const DEFAULT_PORTS: Record<ParsedUrl['protocol'], number> = { amqp: 5672, amqps: 5671, http: 15672, https: 15671 };
+
+/** Parses an AMQP or HTTP URL strictly, with an error naming the field at fault. */
+export function parseUrl(raw: string, allowed: ParsedUrl['protocol'][], what: string): ParsedUrl {
+  const text = (raw ?? '').trim();
+  const example = allowed[0].startsWith('amqp') ? 'amqp://127.0.0.1:5672' : 'http://127.0.0.1:15672';
+  if (!text) { throw invalidInput(`The ${what} is empty`, `Enter a URL such as ${example}`); }
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw invalidInput(`The ${what} "${redact(text)}" is not a valid URL`, `Write it as ${example}`);
+  }
+  const protocol = u.protocol.replace(/:$/, '') as ParsedUrl['protocol'];
+  if (!allowed.includes(protocol)) {
+    throw invalidInput(`The ${what} "${redact(text)}" uses the scheme "${protocol}:"`, `Use ${allowed.map((p) => p + '://').join(' or ')}, e.g. ${example}`);
+  }
+  if (!u.hostname) { throw invalidInput(`The ${what} "${redact(text)}" has no host`, `Write it as ${example}`); }
+  // URL accepts ports 0..65535 and rejects larger ones above; port 0 is never a broker.
+  const port = u.port ? Number(u.port) : DEFAULT_PORTS[protocol];
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalidInput(`The ${what} "${redact(text)}" has port ${u.port}, outside 1–65535`, `Use the broker's port, e.g. ${example}`);
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  } catch {
+    throw invalidInput(`The ${what} "${redact(text)}" has a malformed percent-encoding in its path`, 'Encode "/" in a vhost as %2F');
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return {
+    protocol, host, port, path,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+  };
+}
+
+function formatHost(host: string): string {
+  return net.isIPv6(host) ? `[${host}]` : host;
+}
+
+/**
+ * Builds a BrokerConfig from user input (settings, CLI flags, environment). Credentials may come inside the AMQP URL
+ * (amqp://user:pass@host) or separately; a vhost in the URL path is used when no vhost is given.
+ */
+export function brokerConfig(input: BrokerInput = {}): BrokerConfig {
+  const amqp = parseUrl(input.amqpUrl ?? DEFAULT_AMQP_URL, ['amqp', 'amqps'], 'AMQP URL');
+  const mgmt = parseUrl(input.managementUrl ?? defaultManagementUrl(amqp), ['http', 'https'], 'management URL');
+  const username = input.username ?? amqp.username ?? mgmt.username ?? DEFAULT_USER;
+  const password = input.password ?? amqp.password ?? mgmt.password ?? (username === DEFAULT_USER ? DEFAULT_USER : '');
+  registerSecret(password);
+  let vhost = input.vhost ?? (amqp.path !== '' ? amqp.path : '/');
+  if (vhost === '') { vhost = '/'; }
+  if (vhost.length > 255) { throw invalidInput('The vhost name is longer than 255 characters', 'Use the name of an existing vhost, e.g. "/"'); }
+  const mgmtPath = mgmt.path ? '/' + mgmt.path.replace(/\/+$/, '') : '';
+  const timeoutMs = input.timeoutMs ?? 10_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) { throw invalidInput(`The timeout ${timeoutMs} is not a positive number of milliseconds`, 'Use e.g. 10000'); }
+  return {
+    name: input.name?.trim() || `${amqp.host}:${amqp.port}`,
+    amqpUrl: `${amqp.protocol}://${formatHost(amqp.host)}:${amqp.port}`,
+    managementUrl: `${mgmt.protocol}://${formatHost(mgmt.host)}:${mgmt.port}${mgmtPath}`,
+    vhost,
+    username,
+    password,
+    tls: { rejectUnauthorized: input.tls?.rejectUnauthorized ?? true, caFile: input.tls?.caFile },
+    timeoutMs,
+  };
+}
+
+/** The management API usually sits on the same host: 15672 for amqp, 15671 for amqps. */
+function defaultManagementUrl(amqp: ParsedUrl): string {
+  return amqp.protocol === 'amqps' ? `https://${formatHost(amqp.host)}:15671` : `http://${formatHost(amqp.host)}:15672`;
+}
+
+/** The config as it may be shown or logged: URLs without secrets, no password field. */
+export function describeBroker(c: BrokerConfig): string {
+  return redact(`${c.name} (${c.username}@${c.amqpUrl}, vhost ${c.vhost}, management ${c.managementUrl})`);
+}
+
+export function hostPort(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  const protocol = u.protocol.replace(/:$/, '') as ParsedUrl['protocol'];
+  return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port ? Number(u.port) : DEFAULT_PORTS[protocol] };
+}
+
+/** Reads the CA file named in the TLS options, with an error that names the setting. */
+export function readCa(tls: TlsOptions): Buffer | undefined {
+  if (!tls.caFile) { return undefined; }
+  try {
+    return readFileSync(tls.caFile);
+  } catch (e) {
+    throw new BrokerError('tls', `The CA file "${tls.caFile}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Fix the path in the broker\'s "tls.caFile" setting (rabbitmqPools.brokers) or the --ca-file option');
+  }
+}
+
+/** Connection options for amqplib: the password goes in the object, never into a URL string that could be logged. */
+export function amqpConnectArgs(c: BrokerConfig, connectionName: string): {
+  url: { protocol: string; hostname: string; port: number; username: string; password: string; vhost: string; heartbeat: number; frameMax: number };
+  socketOptions: Record<string, unknown>;
+} {
+  const { host, port } = hostPort(c.amqpUrl);
+  const protocol = c.amqpUrl.startsWith('amqps') ? 'amqps' : 'amqp';
+  const socketOptions: Record<string, unknown> = {
+    clientProperties: { connection_name: connectionName, product: 'rabbitmq-pool-inspector' },
+    timeout: c.timeoutMs,
+    noDelay: true,
+  };
+  if (protocol === 'amqps') {
+    socketOptions.servername = net.isIP(host) ? undefined : host;
+    socketOptions.rejectUnauthorized = c.tls.rejectUnauthorized !== false;
+    const ca = readCa(c.tls);
+    if (ca) { socketOptions.ca = [ca]; }
+  }
+  return {
+    url: { protocol, hostname: host, port, username: c.username, password: c.password, vhost: c.vhost, heartbeat: 30, frameMax: 0 },
+    socketOptions,
+  };
+}
+
+/** True when something accepts TCP connections at host:port within timeoutMs. */
+export function tcpReachable(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,9 @@
+/** What the core needs to log: the extension passes a LogOutputChannel adapter, the CLI stderr or nothing. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -1,0 +1,298 @@
+/**
+ * ManagementClient: typed calls to the RabbitMQ management HTTP API (port 15672).
+ *
+ * Built on node:http/https rather than global fetch because fetch (undici) cannot take a CA file or
+ * rejectUnauthorized without bundling undici; everything else is what fetch would do: keep-alive, timeouts, JSON.
+ * Large lists are read with `columns=` and `page`/`page_size` (≤ 500) so that a 10,000-queue broker is never
+ * fetched whole when a page will do. Errors are BrokerErrors that tell apart unreachable, bad credentials, no
+ * permission, unknown object, plugin off and 5xx.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { BrokerConfig, hostPort, readCa, tcpReachable } from './connection';
+import { BrokerError } from './errors';
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  pageCount: number;
+  /** Items that match the filter (name/use_regex). */
+  filteredCount: number;
+  /** Items in the vhost before filtering. */
+  totalCount: number;
+}
+
+export interface PageQuery {
+  page?: number;
+  pageSize?: number;
+  /** Filter on the name; a regular expression when useRegex is set. */
+  name?: string;
+  useRegex?: boolean;
+  columns?: readonly string[];
+  sort?: string;
+  sortReverse?: boolean;
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+// ---- API object types (only the fields the tool reads; everything optional that a broker may omit) ----
+export interface RateDetails { rate: number }
+export interface MessageStats {
+  publish?: number; publish_details?: RateDetails;
+  deliver_get?: number; deliver_get_details?: RateDetails;
+  deliver?: number; deliver_details?: RateDetails;
+  deliver_no_ack?: number;
+  ack?: number; ack_details?: RateDetails;
+  redeliver?: number; redeliver_details?: RateDetails;
+  publish_in?: number; publish_out?: number;
+}
+export interface ApiOverview {
+  management_version?: string; rabbitmq_version?: string; erlang_version?: string; cluster_name?: string; node?: string;
+  rates_mode?: string; object_totals?: { queues?: number; exchanges?: number; consumers?: number; connections?: number; channels?: number };
+  queue_totals?: { messages?: number; messages_ready?: number; messages_unacknowledged?: number };
+  listeners?: { node: string; protocol: string; port: number; ip_address: string }[];
+}
+export interface ApiNode {
+  name: string; running?: boolean; type?: string; mem_used?: number; mem_limit?: number; mem_alarm?: boolean;
+  disk_free?: number; disk_free_limit?: number; disk_free_alarm?: boolean; partitions?: string[]; uptime?: number;
+}
+export interface ApiVhost { name: string; messages?: number; description?: string; tracing?: boolean }
+export interface ApiExchange {
+  name: string; vhost: string; type: string; durable?: boolean; auto_delete?: boolean; internal?: boolean;
+  arguments?: Record<string, unknown>; message_stats?: MessageStats;
+}
+export interface ApiQueue {
+  name: string; vhost: string; durable?: boolean; auto_delete?: boolean; exclusive?: boolean;
+  arguments?: Record<string, unknown>; type?: string; node?: string; leader?: string; members?: string[]; online?: string[];
+  state?: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number;
+  consumer_utilisation?: number | null; single_active_consumer_tag?: string | null; message_stats?: MessageStats;
+  idle_since?: string; policy?: string | null;
+}
+export interface ApiBinding {
+  source: string; vhost: string; destination: string; destination_type: 'queue' | 'exchange';
+  routing_key: string; arguments?: Record<string, unknown>; properties_key?: string;
+}
+export interface ApiChannelDetails { connection_name?: string; name?: string; number?: number; peer_host?: string; peer_port?: number; user?: string; node?: string }
+export interface ApiConsumer {
+  consumer_tag: string; ack_required?: boolean; active?: boolean; activity_status?: string; exclusive?: boolean;
+  prefetch_count?: number; arguments?: Record<string, unknown>; channel_details?: ApiChannelDetails; queue?: { name: string; vhost: string };
+}
+export interface ApiConnection {
+  name: string; vhost?: string; user?: string; node?: string; user_provided_name?: string; state?: string;
+  peer_host?: string; peer_port?: number; channels?: number; protocol?: string;
+  client_properties?: { connection_name?: string; product?: string; platform?: string; version?: string; [k: string]: unknown };
+}
+export interface ApiChannel {
+  name: string; number?: number; vhost?: string; user?: string; node?: string; prefetch_count?: number; global_prefetch_count?: number;
+  consumer_count?: number; messages_unacknowledged?: number; connection_details?: { name?: string; peer_host?: string; peer_port?: number };
+  message_stats?: MessageStats; state?: string;
+}
+export interface ApiPermission { user: string; vhost: string; configure: string; write: string; read: string }
+
+const enc = encodeURIComponent;
+
+export interface ManagementClientOptions {
+  /** Counts response bytes, for benchmarks. */
+  onResponse?: (path: string, bytes: number, ms: number) => void;
+}
+
+export class ManagementClient {
+  private readonly base: URL;
+  private readonly auth: string;
+  private readonly agent: http.Agent;
+  private readonly ca?: Buffer;
+  bytesReceived = 0;
+  requests = 0;
+
+  constructor(readonly config: BrokerConfig, private readonly options: ManagementClientOptions = {}) {
+    this.base = new URL(config.managementUrl.replace(/\/+$/, '') + '/');
+    this.auth = 'Basic ' + Buffer.from(`${config.username}:${config.password}`).toString('base64');
+    const isHttps = this.base.protocol === 'https:';
+    this.ca = isHttps ? readCa(config.tls) : undefined;
+    this.agent = isHttps
+      ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: this.ca ? [this.ca] : undefined, rejectUnauthorized: config.tls.rejectUnauthorized !== false })
+      : new http.Agent({ keepAlive: true, maxSockets: 4 });
+  }
+
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  // ---- reads ----
+  overview(): Promise<ApiOverview> { return this.get('api/overview', { columns: ['management_version', 'rabbitmq_version', 'erlang_version', 'cluster_name', 'node', 'rates_mode', 'object_totals', 'queue_totals', 'listeners'] }); }
+  nodes(): Promise<ApiNode[]> { return this.get('api/nodes'); }
+  vhosts(): Promise<ApiVhost[]> { return this.get('api/vhosts', { columns: ['name', 'messages', 'description'] }); }
+  vhost(name: string): Promise<ApiVhost> { return this.get(`api/vhosts/${enc(name)}`); }
+  exchanges(vhost: string, columns?: readonly string[]): Promise<ApiExchange[]> { return this.get(`api/exchanges/${enc(vhost)}`, { columns }); }
+  exchangesPage(vhost: string, q: PageQuery = {}): Promise<Page<ApiExchange>> { return this.page(`api/exchanges/${enc(vhost)}`, q); }
+  exchange(vhost: string, name: string): Promise<ApiExchange> { return this.get(`api/exchanges/${enc(vhost)}/${enc(name)}`); }
+  queues(vhost: string, columns?: readonly string[]): Promise<ApiQueue[]> { return this.get(`api/queues/${enc(vhost)}`, { columns }); }
+  queuesPage(vhost: string, q: PageQuery = {}): Promise<Page<ApiQueue>> { return this.page(`api/queues/${enc(vhost)}`, q); }
+  queue(vhost: string, name: string): Promise<ApiQueue> { return this.get(`api/queues/${enc(vhost)}/${enc(name)}`); }
+  bindings(vhost: string): Promise<ApiBinding[]> { return this.get(`api/bindings/${enc(vhost)}`); }
+  /** Bindings whose source is this exchange: one exchange's worth, cheap even on a large broker. */
+  exchangeBindings(vhost: string, exchange: string): Promise<ApiBinding[]> { return this.get(`api/exchanges/${enc(vhost)}/${enc(exchange)}/bindings/source`); }
+  queueBindings(vhost: string, queue: string): Promise<ApiBinding[]> { return this.get(`api/queues/${enc(vhost)}/${enc(queue)}/bindings`); }
+  consumers(vhost: string): Promise<ApiConsumer[]> { return this.get(`api/consumers/${enc(vhost)}`); }
+  connections(vhost?: string): Promise<ApiConnection[]> {
+    const cols = ['name', 'vhost', 'user', 'node', 'user_provided_name', 'client_properties', 'peer_host', 'peer_port', 'state', 'channels'];
+    return this.get(vhost === undefined ? 'api/connections' : `api/vhosts/${enc(vhost)}/connections`, { columns: cols });
+  }
+  channels(vhost?: string): Promise<ApiChannel[]> { return this.get(vhost === undefined ? 'api/channels' : `api/vhosts/${enc(vhost)}/channels`); }
+  permissions(vhost: string): Promise<ApiPermission[]> { return this.get(`api/vhosts/${enc(vhost)}/permissions`); }
+
+  // ---- writes (tests, Purge/Delete Pool, fault injection) ----
+  async putVhost(name: string): Promise<void> { await this.request('PUT', `api/vhosts/${enc(name)}`, {}); }
+  async deleteVhost(name: string): Promise<void> { await this.request('DELETE', `api/vhosts/${enc(name)}`); }
+  async putPermissions(vhost: string, user: string, p = { configure: '.*', write: '.*', read: '.*' }): Promise<void> {
+    await this.request('PUT', `api/permissions/${enc(vhost)}/${enc(user)}`, p);
+  }
+  async deleteQueue(vhost: string, name: string): Promise<void> { await this.request('DELETE', `api/queues/${enc(vhost)}/${enc(name)}`); }
+  async purgeQueue(vhost: string, name: string): Promise<void> { await this.request('DELETE', `api/queues/${enc(vhost)}/${enc(name)}/contents`); }
+  async closeConnection(name: string, reason = 'Closed by RabbitMQ Pool Inspector'): Promise<void> {
+    await this.request('DELETE', `api/connections/${enc(name)}`, undefined, { 'x-reason': reason });
+  }
+
+  /** A vhost-qualified page in the broker's own management UI, for "Open in Management UI". */
+  uiUrl(kind: 'queue' | 'exchange' | 'vhost' | 'connection' | 'overview', vhost?: string, name?: string): string {
+    const b = this.base.toString().replace(/\/$/, '');
+    switch (kind) {
+      case 'queue': return `${b}/#/queues/${enc(vhost ?? '/')}/${enc(name ?? '')}`;
+      case 'exchange': return `${b}/#/exchanges/${enc(vhost ?? '/')}/${enc(name ?? '')}`;
+      case 'vhost': return `${b}/#/vhosts/${enc(vhost ?? '/')}`;
+      case 'connection': return `${b}/#/connections/${enc(name ?? '')}`;
+      default: return `${b}/#/`;
+    }
+  }
+
+  // ---- plumbing ----
+  async page<T>(path: string, q: PageQuery): Promise<Page<T>> {
+    const pageSize = Math.min(Math.max(1, Math.floor(q.pageSize ?? 100)), MAX_PAGE_SIZE);
+    const params: Record<string, string> = { page: String(Math.max(1, Math.floor(q.page ?? 1))), page_size: String(pageSize) };
+    if (q.name) { params.name = q.name; params.use_regex = q.useRegex ? 'true' : 'false'; }
+    if (q.sort) { params.sort = q.sort; }
+    if (q.sortReverse) { params.sort_reverse = 'true'; }
+    const raw = await this.get<{ items: T[]; page: number; page_size: number; page_count: number; filtered_count: number; total_count: number }>(path, { columns: q.columns, params });
+    return {
+      items: raw.items ?? [], page: raw.page ?? 1, pageSize: raw.page_size ?? pageSize, pageCount: raw.page_count ?? 1,
+      filteredCount: raw.filtered_count ?? raw.items?.length ?? 0, totalCount: raw.total_count ?? raw.items?.length ?? 0,
+    };
+  }
+
+  async get<T>(path: string, opts: { columns?: readonly string[]; params?: Record<string, string> } = {}): Promise<T> {
+    const url = new URL(path, this.base);
+    if (opts.columns?.length) { url.searchParams.set('columns', opts.columns.join(',')); }
+    for (const [k, v] of Object.entries(opts.params ?? {})) { url.searchParams.set(k, v); }
+    const { body } = await this.request('GET', url);
+    try {
+      return JSON.parse(body.toString('utf8')) as T;
+    } catch {
+      throw new BrokerError('server', `The management API at ${this.config.managementUrl} answered ${path} with something that is not JSON`,
+        'Check that the management URL points at the RabbitMQ management plugin, not another web server');
+    }
+  }
+
+  async request(method: string, target: string | URL, body?: unknown, headers: Record<string, string> = {}, explain404 = true): Promise<{ status: number; body: Buffer }> {
+    const url = typeof target === 'string' ? new URL(target, this.base) : target;
+    const mod = url.protocol === 'https:' ? https : http;
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const t0 = performance.now();
+    this.requests++;
+    const res = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+      const req = mod.request(url, {
+        method, agent: this.agent, timeout: this.config.timeoutMs,
+        headers: { authorization: this.auth, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(payload);
+    }).catch((e: NodeJS.ErrnoException) => this.transportError(e));
+    this.bytesReceived += res.body.length;
+    this.options.onResponse?.(url.pathname, res.body.length, performance.now() - t0);
+    if (res.status >= 200 && res.status < 300) { return res; }
+    if (res.status === 404 && explain404) { await this.explainMissingVhost(url); }
+    throw this.httpError(res.status, res.body, url);
+  }
+
+  /** A 404 on a vhost-scoped path is most often an unknown vhost: say so rather than "exchanges/x not found". */
+  private async explainMissingVhost(url: URL): Promise<void> {
+    const m = /^\/api\/(?:exchanges|queues|bindings|consumers|vhosts|permissions|channels|connections)\/([^/]+)/.exec(url.pathname.slice(this.base.pathname.length - 1));
+    if (!m) { return; }
+    const vhost = decodeURIComponent(m[1]);
+    const r = await this.request('GET', `api/vhosts/${enc(vhost)}`, undefined, {}, false).then(() => true, (e: unknown) => !(e instanceof BrokerError && e.kind === 'not-found'));
+    if (!r) {
+      throw new BrokerError('not-found', `The vhost "${vhost}" does not exist on ${this.config.managementUrl}`,
+        'Pick an existing vhost (--vhost, or the broker\'s vhost setting); list them with: rabbitmqctl list_vhosts', { status: 404 });
+    }
+  }
+
+  private async transportError(e: NodeJS.ErrnoException): Promise<never> {
+    const m = this.config.managementUrl;
+    const code = e.code ?? '';
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET') {
+      const { host, port } = hostPort(this.config.amqpUrl);
+      if (await tcpReachable(host, port)) {
+        throw new BrokerError('plugin-off', `The broker answers on AMQP (${host}:${port}) but its management API at ${m} refuses connections`,
+          'Enable the management plugin: rabbitmq-plugins enable rabbitmq_management (or fix the management URL)', { cause: e });
+      }
+      throw new BrokerError('unreachable', `Nothing answers at ${m} (connection refused) nor on AMQP at ${host}:${port}`,
+        'Start RabbitMQ (Debian: apt-get install rabbitmq-server; rabbitmq-server -detached) or fix the broker URLs', { cause: e });
+    }
+    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      throw new BrokerError('timeout', `The management API at ${m} did not answer within ${this.config.timeoutMs} ms`,
+        'Check that the host is reachable and not overloaded, or raise the timeout', { cause: e });
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new BrokerError('unreachable', `The host of ${m} cannot be resolved`, 'Check the host name in the management URL', { cause: e });
+    }
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') {
+      throw new BrokerError('unreachable', `The host of ${m} is unreachable (${code})`, 'Check the host and your network', { cause: e });
+    }
+    if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) || /certificate|ssl|tls/i.test(e.message)) {
+      throw new BrokerError('tls', `The TLS certificate of ${m} cannot be verified (${code || e.message})`,
+        'Set the broker\'s "tls.caFile" setting (rabbitmqPools.brokers) or --ca-file to the CA that signed it; only turn off "tls.rejectUnauthorized" for a test broker', { cause: e });
+    }
+    if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(e.message)) {
+      throw new BrokerError('tls', `The management URL ${m} and the server disagree on TLS (${code})`, 'Use http:// for a plain port (15672) and https:// for a TLS port (15671)', { cause: e });
+    }
+    throw new BrokerError('unreachable', `The management API at ${m} failed: ${e.message || code}`, 'Check the management URL and that the broker runs', { cause: e });
+  }
+
+  private httpError(status: number, body: Buffer, url: URL): BrokerError {
+    let reason = '';
+    try {
+      const j = JSON.parse(body.toString('utf8')) as { error?: string; reason?: string };
+      reason = [j.error, j.reason].filter(Boolean).join(': ');
+    } catch { reason = body.toString('utf8').slice(0, 200); }
+    const what = `${url.pathname.replace(/^\/api\//, '')}`;
+    const user = this.config.username;
+    if (status === 401) {
+      if (/not management user|not_authorised|not authorised/i.test(reason) && !/login failed/i.test(reason) && /management/i.test(reason)) {
+        return new BrokerError('forbidden', `User "${user}" may not use the management API (${reason})`, 'Give the user the "management" (or "monitoring") tag: rabbitmqctl set_user_tags USER management', { status });
+      }
+      if (/access refused|not_authorised.*vhost|access to vhost/i.test(reason)) {
+        return new BrokerError('forbidden', `User "${user}" has no permission on vhost "${this.config.vhost}" (${reason})`,
+          `Grant it: rabbitmqctl set_permissions -p ${this.config.vhost} ${user} ".*" ".*" ".*", or pick another vhost`, { status });
+      }
+      return new BrokerError('auth', `The broker at ${this.config.managementUrl} refused user "${user}": wrong user name or password`,
+        'Check the user name and password (Edit Broker in VS Code; in the CLI, the user and password in --url or $RABBITMQ_URL)', { status });
+    }
+    if (status === 403) {
+      return new BrokerError('forbidden', `User "${user}" is not allowed to ${what} (${reason || 'forbidden'})`, 'Ask the broker\'s administrator for the "monitoring" or "administrator" tag, or permissions on the vhost', { status });
+    }
+    if (status === 404) {
+      return new BrokerError('not-found', `Not found on the broker: ${decodeURIComponent(what)}${reason ? ` (${reason})` : ''}`,
+        `Check that the vhost "${this.config.vhost}" and the object exist (rabbitmqctl list_vhosts), or refresh`, { status });
+    }
+    if (status >= 500) {
+      return new BrokerError('server', `The management API failed with HTTP ${status} on ${what}${reason ? ` (${reason})` : ''}`, 'The broker may be starting or overloaded: retry in a moment and check its log', { status });
+    }
+    return new BrokerError('server', `The management API answered HTTP ${status} on ${what}${reason ? ` (${reason})` : ''}`, 'Check the request and the broker version', { status });
+  }
+}

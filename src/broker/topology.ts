@@ -1,0 +1,265 @@
+/**
+ * From management API data to the model of DESIGN.md: exchange → binding key → pools → workers.
+ * A worker's application comes from its connection (user_provided_name / connection_name / product), since
+ * consumers and channels only show "127.0.0.1:port -> 127.0.0.1:5672".
+ */
+import type { ApiBinding, ApiConnection, ApiConsumer, ApiExchange, ApiQueue, ManagementClient } from './management';
+
+export interface Worker {
+  consumerTag: string;
+  application: string;
+  /** The broker's connection name ("127.0.0.1:54321 -> 127.0.0.1:5672"). */
+  connection: string;
+  channel: string;
+  prefetch: number;
+  ackRequired: boolean;
+  active: boolean;
+  exclusive: boolean;
+  node?: string;
+  peer?: string;
+}
+
+export type QueueType = 'classic' | 'quorum' | 'stream' | string;
+
+export interface Pool {
+  name: string;
+  vhost: string;
+  type: QueueType;
+  durable: boolean;
+  autoDelete: boolean;
+  exclusive: boolean;
+  messages: number;
+  ready: number;
+  unacked: number;
+  consumers: number;
+  publishRate?: number;
+  deliverRate?: number;
+  ackRate?: number;
+  singleActiveConsumer: boolean;
+  arguments: Record<string, unknown>;
+  node?: string;
+  leader?: string;
+  members?: string[];
+  online?: string[];
+  /** Distinct applications among the workers, sorted. More than one = they steal each other's messages. */
+  applications: string[];
+  workers: Worker[];
+}
+
+export interface BindingGroup {
+  routingKey: string;
+  /** Binding arguments (headers exchanges); empty object otherwise. */
+  arguments: Record<string, unknown>;
+  pools: Pool[];
+  /** Exchange-to-exchange bindings under this key. */
+  exchanges: string[];
+}
+
+export interface ExchangeModel {
+  name: string;
+  type: string;
+  durable: boolean;
+  internal: boolean;
+  autoDelete: boolean;
+  arguments: Record<string, unknown>;
+  bindings: BindingGroup[];
+}
+
+export interface Topology {
+  vhost: string;
+  exchanges: ExchangeModel[];
+  /** Every queue of the vhost, bound or not, sorted by name. */
+  pools: Pool[];
+}
+
+export interface TopologyInput {
+  vhost: string;
+  exchanges: ApiExchange[];
+  queues: ApiQueue[];
+  bindings: ApiBinding[];
+  consumers: ApiConsumer[];
+  connections: ApiConnection[];
+}
+
+export interface TopologyOptions {
+  /** Include the default exchange and amq.* exchanges (default false). */
+  includeSystemExchanges?: boolean;
+}
+
+export function isSystemExchange(name: string): boolean {
+  return name === '' || name.startsWith('amq.');
+}
+
+/** "rmq-pools:ceilometer" (connection_name) → that; else the product ("pika", "oslo.messaging"), else the peer. */
+export function applicationOf(conn: ApiConnection | undefined, fallback: string): string {
+  if (!conn) { return fallback; }
+  const cp = conn.client_properties ?? {};
+  return conn.user_provided_name || (typeof cp.connection_name === 'string' ? cp.connection_name : '') ||
+    (typeof cp.product === 'string' ? cp.product : '') || fallback;
+}
+
+export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnection>): Worker {
+  const ch = c.channel_details ?? {};
+  const conn = ch.connection_name ? connections.get(ch.connection_name) : undefined;
+  const peer = ch.peer_host ? `${ch.peer_host}:${ch.peer_port ?? ''}` : undefined;
+  return {
+    consumerTag: c.consumer_tag,
+    application: applicationOf(conn, peer ?? ch.connection_name ?? 'unknown'),
+    connection: ch.connection_name ?? '',
+    channel: ch.name ?? '',
+    prefetch: c.prefetch_count ?? 0,
+    ackRequired: c.ack_required ?? true,
+    active: c.active ?? true,
+    exclusive: c.exclusive ?? false,
+    node: conn?.node ?? ch.node,
+    peer,
+  };
+}
+
+export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
+  const args = q.arguments ?? {};
+  const ms = q.message_stats;
+  const apps = [...new Set(workers.map((w) => w.application))].sort();
+  return {
+    name: q.name,
+    vhost: q.vhost,
+    type: q.type ?? (typeof args['x-queue-type'] === 'string' ? (args['x-queue-type'] as string) : 'classic'),
+    durable: q.durable ?? false,
+    autoDelete: q.auto_delete ?? false,
+    exclusive: q.exclusive ?? false,
+    messages: q.messages ?? 0,
+    ready: q.messages_ready ?? 0,
+    unacked: q.messages_unacknowledged ?? 0,
+    consumers: q.consumers ?? workers.length,
+    publishRate: ms?.publish_details?.rate,
+    deliverRate: ms?.deliver_get_details?.rate,
+    ackRate: ms?.ack_details?.rate,
+    singleActiveConsumer: args['x-single-active-consumer'] === true,
+    arguments: args,
+    node: q.node,
+    leader: q.leader,
+    members: q.members,
+    online: q.online,
+    applications: apps,
+    workers: workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag)),
+  };
+}
+
+/** Groups consumers by queue name, resolving each one's application. */
+export function workersByQueue(consumers: ApiConsumer[], connections: ApiConnection[]): Map<string, Worker[]> {
+  const conns = new Map(connections.map((c) => [c.name, c]));
+  const out = new Map<string, Worker[]>();
+  for (const c of consumers) {
+    const q = c.queue?.name;
+    if (q === undefined) { continue; }
+    const list = out.get(q) ?? [];
+    list.push(workerFrom(c, conns));
+    out.set(q, list);
+  }
+  return out;
+}
+
+export function buildTopology(input: TopologyInput, opts: TopologyOptions = {}): Topology {
+  const byQueue = workersByQueue(input.consumers, input.connections);
+  const pools = new Map<string, Pool>();
+  for (const q of input.queues) { pools.set(q.name, poolFrom(q, byQueue.get(q.name) ?? [])); }
+
+  const exchanges: ExchangeModel[] = [];
+  const bySource = new Map<string, ApiBinding[]>();
+  for (const b of input.bindings) {
+    if (b.source === '') { continue; } // the default exchange's implicit binding to every queue
+    const list = bySource.get(b.source) ?? [];
+    list.push(b);
+    bySource.set(b.source, list);
+  }
+  for (const e of input.exchanges) {
+    if (!opts.includeSystemExchanges && isSystemExchange(e.name)) { continue; }
+    exchanges.push(exchangeModel(e, bySource.get(e.name) ?? [], pools));
+  }
+  exchanges.sort((a, b) => a.name.localeCompare(b.name));
+  return { vhost: input.vhost, exchanges, pools: [...pools.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+/** Groups one exchange's bindings by (routing key, arguments): the "binding key" level of the tree. */
+export function exchangeModel(e: ApiExchange, bindings: ApiBinding[], pools: Map<string, Pool>): ExchangeModel {
+  return {
+    name: e.name,
+    type: e.type,
+    durable: e.durable ?? false,
+    internal: e.internal ?? false,
+    autoDelete: e.auto_delete ?? false,
+    arguments: e.arguments ?? {},
+    bindings: groupBindings(bindings, (name) => pools.get(name)),
+  };
+}
+
+export function bindingGroupKey(routingKey: string, args: Record<string, unknown> | undefined): string {
+  const a = args && Object.keys(args).length ? JSON.stringify(Object.fromEntries(Object.entries(args).sort(([x], [y]) => x.localeCompare(y)))) : '';
+  return a ? `${routingKey}\u0000${a}` : routingKey;
+}
+
+export function groupBindings(bindings: ApiBinding[], poolOf: (name: string) => Pool | undefined): BindingGroup[] {
+  const groups = new Map<string, BindingGroup>();
+  for (const b of bindings) {
+    const key = bindingGroupKey(b.routing_key, b.arguments);
+    let g = groups.get(key);
+    if (!g) {
+      g = { routingKey: b.routing_key, arguments: b.arguments ?? {}, pools: [], exchanges: [] };
+      groups.set(key, g);
+    }
+    if (b.destination_type === 'exchange') {
+      if (!g.exchanges.includes(b.destination)) { g.exchanges.push(b.destination); }
+    } else if (!g.pools.some((p) => p.name === b.destination)) {
+      // A binding may name a queue that vanished between two API calls: show it empty rather than drop it.
+      g.pools.push(poolOf(b.destination) ?? emptyPool(b.destination, b.vhost));
+    }
+  }
+  const out = [...groups.values()];
+  for (const g of out) { g.pools.sort((a, b) => a.name.localeCompare(b.name)); g.exchanges.sort(); }
+  return out.sort((a, b) => a.routingKey.localeCompare(b.routingKey) || bindingGroupKey('', a.arguments).localeCompare(bindingGroupKey('', b.arguments)));
+}
+
+export function emptyPool(name: string, vhost: string): Pool {
+  return poolFrom({ name, vhost, consumers: 0 }, []);
+}
+
+export const QUEUE_COLUMNS = [
+  'name', 'vhost', 'durable', 'auto_delete', 'exclusive', 'arguments', 'type', 'node', 'leader', 'members', 'online', 'state',
+  'messages', 'messages_ready', 'messages_unacknowledged', 'consumers', 'single_active_consumer_tag',
+  'message_stats.publish_details.rate', 'message_stats.deliver_get_details.rate', 'message_stats.ack_details.rate',
+] as const;
+export const EXCHANGE_COLUMNS = ['name', 'vhost', 'type', 'durable', 'auto_delete', 'internal', 'arguments'] as const;
+
+/** Fetches one vhost whole (the CLI's `topology`, diagnose, tests). The tree reads page by page instead. */
+export async function fetchTopology(client: ManagementClient, vhost: string, opts: TopologyOptions = {}): Promise<Topology> {
+  const [exchanges, queues, bindings, consumers, connections] = await Promise.all([
+    client.exchanges(vhost, EXCHANGE_COLUMNS),
+    client.queues(vhost, QUEUE_COLUMNS),
+    client.bindings(vhost),
+    client.consumers(vhost),
+    client.connections(vhost),
+  ]);
+  return buildTopology({ vhost, exchanges, queues, bindings, consumers, connections }, opts);
+}
+
+/** The CLI contract's JSON shape (shared/DESIGN.md): camelCase, stable. */
+export function topologyJson(t: Topology) {
+  const poolJson = (p: Pool) => ({
+    name: p.name, type: p.type, messages: p.messages, ready: p.ready, unacked: p.unacked, consumers: p.consumers,
+    applications: p.applications,
+    workers: p.workers.map((w) => ({ consumerTag: w.consumerTag, application: w.application, prefetch: w.prefetch, ackRequired: w.ackRequired, active: w.active })),
+  });
+  return {
+    vhost: t.vhost,
+    exchanges: t.exchanges.map((e) => ({
+      name: e.name, type: e.type, durable: e.durable,
+      bindings: e.bindings.map((b) => ({
+        routingKey: b.routingKey,
+        ...(Object.keys(b.arguments).length ? { arguments: b.arguments } : {}),
+        pools: b.pools.map(poolJson),
+        ...(b.exchanges.length ? { exchanges: b.exchanges } : {}),
+      })),
+    })),
+    pools: t.pools.map(poolJson),
+  };
+}

@@ -1,0 +1,48 @@
+/** What every CLI command gets: the parsed flags, the broker config from flags/environment, output, cancellation. */
+import { BrokerConfig, brokerConfig } from '../broker/connection';
+import { ManagementClient } from '../broker/management';
+import { FlagSpec, ParsedArgs, intFlag, stringFlag } from './args';
+import { Io } from './output';
+
+export const COMMON_FLAGS: Record<string, FlagSpec> = {
+  url: { type: 'string', valueName: 'URL', description: 'AMQP URL (default $RABBITMQ_URL or amqp://guest:guest@127.0.0.1:5672/)' },
+  'management-url': { type: 'string', valueName: 'URL', description: 'management API URL (default $RABBITMQ_MANAGEMENT_URL or http://127.0.0.1:15672)' },
+  vhost: { type: 'string', valueName: 'VHOST', description: 'virtual host (default "/" or the URL\'s path)' },
+  'ca-file': { type: 'string', valueName: 'FILE', description: 'PEM file with the CA to trust for amqps:// and https://' },
+  insecure: { type: 'boolean', description: 'do not verify TLS certificates (test brokers only)' },
+  timeout: { type: 'string', valueName: 'MS', description: 'HTTP timeout in milliseconds (default 10000)' },
+  json: { type: 'boolean', description: 'print one JSON document on stdout' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+
+export interface CliContext {
+  io: Io;
+  json: boolean;
+  args: ParsedArgs;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  broker(): BrokerConfig;
+  client(): ManagementClient;
+  /** Things to close before the process exits (clients, pools). */
+  onExit(fn: () => Promise<void> | void): void;
+}
+
+export interface CliCommand {
+  /** One or two words: "topology", "pool run". */
+  name: string;
+  usage: string;
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  run(ctx: CliContext): Promise<number | void>;
+}
+
+export function brokerFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): BrokerConfig {
+  const f = args.flags;
+  return brokerConfig({
+    amqpUrl: stringFlag(f, 'url') ?? env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/',
+    managementUrl: stringFlag(f, 'management-url') ?? env.RABBITMQ_MANAGEMENT_URL,
+    vhost: stringFlag(f, 'vhost'),
+    tls: { caFile: stringFlag(f, 'ca-file'), rejectUnauthorized: f.insecure ? false : true },
+    timeoutMs: intFlag(f, 'timeout', undefined, 1, 600_000),
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * rmq-pools: the broker core from a terminal or CI. Human tables by default, --json for scripts.
+ * Exit codes: 0 success, 1 broker error, 2 usage error; errors are one line on stderr (what was wrong, what to do).
+ */
+import { describeError, isBrokerError } from '../broker/errors';
+import { redact } from '../broker/redact';
+import { UsageError, helpText, parseArgs } from './args';
+import { COMMANDS } from './registry';
+import { CliCommand, CliContext, COMMON_FLAGS, brokerFromFlags } from './context';
+import { Io, processIo } from './output';
+import { ManagementClient } from '../broker/management';
+
+function globalHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: rmq-pools COMMAND [options]\n\nSee and test RabbitMQ worker pools.\n\nCommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}\n\nRun "rmq-pools COMMAND --help" for a command's options.\n`;
+}
+
+function findCommand(argv: string[]): { cmd: CliCommand; rest: string[] } | undefined {
+  // Longest match first: "pool run" before "pool".
+  const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const cmd of sorted) {
+    const words = cmd.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) { return { cmd, rest: argv.slice(words.length) }; }
+  }
+  return undefined;
+}
+
+export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(globalHelp());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.err(`rmq-pools: unknown command "${argv.join(' ')}". Run "rmq-pools --help" to see the commands.\n`);
+    return 2;
+  }
+  const { cmd, rest } = found;
+  const specs = { ...cmd.flags, ...COMMON_FLAGS };
+  const exits: (() => Promise<void> | void)[] = [];
+  let json = rest.includes('--json');
+  try {
+    const args = parseArgs(rest, specs);
+    json = args.flags.json === true;
+    if (args.flags.help) {
+      io.out(helpText(`rmq-pools ${cmd.usage}`, cmd.summary, specs));
+      return 0;
+    }
+    let broker: ReturnType<typeof brokerFromFlags> | undefined;
+    let client: ManagementClient | undefined;
+    const ctx: CliContext = {
+      io, json, args, env, signal: signal ?? new AbortController().signal,
+      broker: () => (broker ??= brokerFromFlags(args, env)),
+      client: () => {
+        if (!client) {
+          const c = new ManagementClient(ctx.broker());
+          exits.push(() => c.dispose());
+          client = c;
+        }
+        return client;
+      },
+      onExit: (fn) => exits.push(fn),
+    };
+    return (await cmd.run(ctx)) ?? 0;
+  } catch (e) {
+    const usage = e instanceof UsageError || (isBrokerError(e) && e.kind === 'invalid-input');
+    const line = e instanceof UsageError ? `${e.message}. ${e.hint}` : describeError(e);
+    if (json) {
+      io.out(JSON.stringify({ error: { kind: e instanceof UsageError ? 'usage' : isBrokerError(e) ? e.kind : 'internal', message: line } }) + '\n');
+    }
+    io.err(`rmq-pools ${cmd.name}: ${redact(line)}\n`);
+    if (!usage && !isBrokerError(e) && env.RMQ_POOLS_DEBUG && e instanceof Error) { io.err(redact(e.stack ?? '') + '\n'); }
+    return usage ? 2 : 1;
+  } finally {
+    for (const fn of exits.reverse()) {
+      try { await fn(); } catch { /* closing is best effort */ }
+    }
+  }
+}
+
+if (require.main === module) {
+  const ac = new AbortController();
+  let interrupted = 0;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      // First signal: stop gracefully and report; second: leave now.
+      if (interrupted++ > 0) { process.exit(130); }
+      ac.abort();
+    });
+  }
+  main(process.argv.slice(2), processIo, process.env, ac.signal).then(
+    (code) => { process.exitCode = code; },
+    (e) => { process.stderr.write(`rmq-pools: ${describeError(e)}\n`); process.exitCode = 1; },
+  );
+}
