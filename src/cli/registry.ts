@@ -2,8 +2,10 @@
 import type { CliCommand } from './context';
 import { topologyCommand } from './commands/topology';
 import { routeCommand } from './commands/route';
+import { diagnoseCommand } from './commands/diagnose';
 
 export const COMMANDS: CliCommand[] = [
   topologyCommand,
   routeCommand,
+  diagnoseCommand,
 ];
