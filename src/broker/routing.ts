@@ -43,10 +43,18 @@ export interface RouteResult {
   alternates: string[];
 }
 
+/**
+ * The words of a topic routing or binding key, as RabbitMQ splits them: on ".", empty words allowed ("a..b" has three),
+ * but the empty key has no words at all, so `*` does not match "" while `#` does (checked on RabbitMQ 3.10).
+ */
+export function topicWords(key: string): string[] {
+  return key === '' ? [] : key.split('.');
+}
+
 /** Topic match: `*` matches exactly one word, `#` zero or more; words are split on "." and may be empty. */
 export function topicMatches(pattern: string, routingKey: string): boolean {
-  const p = pattern.split('.');
-  const k = routingKey.split('.');
+  const p = topicWords(pattern);
+  const k = topicWords(routingKey);
   // memo[i][j]: does p[i..] match k[j..]
   const memo = new Map<number, boolean>();
   const match = (i: number, j: number): boolean => {
@@ -83,7 +91,7 @@ export function headersMatch(bindingArgs: Record<string, unknown> | undefined, h
     return mode === 'all';
   }
   const test = ([k, v]: [string, unknown]): boolean => {
-    if (!(k in hdrs)) { return false; }
+    if (!Object.prototype.hasOwnProperty.call(hdrs, k)) { return false; }
     if (v === null || v === undefined) { return true; } // a void binding value matches on presence
     return sameValue(v, hdrs[k]);
   };
@@ -109,7 +117,9 @@ export function bindingMatches(exchangeType: string, b: Pick<RouteBinding, 'rout
 
 /** Routes one message through the table. Never throws for unknown names: an unknown exchange simply reaches no pool. */
 export function route(table: RoutingTable, exchange: string, routingKey: string, headers?: Record<string, HeaderValue>): RouteResult {
-  const result: RouteResult = { exchange, routingKey, pools: [], paths: {}, unpredictable: [], alternates: [] };
+  // paths is keyed by queue name: own properties only, so pools named "constructor" or "__proto__" work too.
+  const paths: Record<string, string[]> = {};
+  const result: RouteResult = { exchange, routingKey, pools: [], paths, unpredictable: [], alternates: [] };
   const exchanges = new Map(table.exchanges.map((e) => [e.name, e]));
   const bySource = new Map<string, RouteBinding[]>();
   for (const b of table.bindings) {
@@ -120,7 +130,9 @@ export function route(table: RoutingTable, exchange: string, routingKey: string,
   const visited = new Set<string>();
 
   const reach = (queue: string, path: string[]) => {
-    if (!(queue in result.paths)) { result.paths[queue] = path; }
+    if (!Object.prototype.hasOwnProperty.call(paths, queue)) {
+      Object.defineProperty(paths, queue, { value: path, enumerable: true, writable: true, configurable: true });
+    }
   };
 
   const visit = (name: string, path: string[]) => {
@@ -133,14 +145,15 @@ export function route(table: RoutingTable, exchange: string, routingKey: string,
     const ex = exchanges.get(name);
     if (!ex) { return; }
     const here = [...path, name];
+    if (bindingMatches(ex.type, { routingKey: '' }, routingKey, headers) === undefined) {
+      // Unknown semantics (a plugin's type): report it, whether or not it has bindings, and do not pretend that its
+      // alternate exchange is used.
+      result.unpredictable.push(name);
+      return;
+    }
     let matched = false;
     for (const b of bySource.get(name) ?? []) {
       const m = bindingMatches(ex.type, b, routingKey, headers);
-      if (m === undefined) {
-        if (!result.unpredictable.includes(name)) { result.unpredictable.push(name); }
-        matched = true; // unknown semantics: do not pretend the alternate exchange is used
-        break;
-      }
       if (!m) { continue; }
       matched = true;
       if (b.destinationType === 'queue') { reach(b.destination, here); } else { visit(b.destination, here); }
@@ -167,10 +180,19 @@ export function routingTable(
     exchanges: exchanges.map((e) => ({ name: e.name, type: e.type, arguments: e.arguments })),
     // The default exchange's implicit bindings (source "") are modelled by the queue list instead.
     bindings: bindings.filter((b) => b.source !== '').map((b) => ({
-      source: b.source, destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key, arguments: b.arguments,
+      source: b.source, destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key, arguments: apiArguments(b.arguments),
     })),
     queues: queues.map((q) => q.name),
   };
+}
+
+/**
+ * The management API renders an AMQP void value (a headers binding that matches on presence) as the string
+ * "undefined" (RabbitMQ 3.10): turn it back into null. A real string "undefined" cannot be told apart from it.
+ */
+export function apiArguments(args: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!args || typeof args !== 'object') { return undefined; }
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === 'undefined' ? null : v]));
 }
 
 /** Parses `k=v` header flags: numbers and true/false become typed values, everything else a string. */
