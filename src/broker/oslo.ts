@@ -53,7 +53,8 @@ export function makeNotification(fields: Partial<Notification> & Pick<Notificati
 }
 
 export function encode(n: Notification): Envelope {
-  return { 'oslo.version': OSLO_VERSION, 'oslo.message': JSON.stringify(n) };
+  // JSON.stringify drops an undefined payload, and decode() then rejects the body for lacking one: send null.
+  return { 'oslo.version': OSLO_VERSION, 'oslo.message': JSON.stringify(n.payload === undefined ? { ...n, payload: null } : n) };
 }
 
 export function encodeBuffer(n: Notification): Buffer {
