@@ -60,10 +60,22 @@ export function parseUrl(raw: string, allowed: ParsedUrl['protocol'][], what: st
   const text = (raw ?? '').trim();
   const example = allowed[0].startsWith('amqp') ? 'amqp://127.0.0.1:5672' : 'http://127.0.0.1:15672';
   if (!text) { throw invalidInput(`The ${what} is empty`, `Enter a URL such as ${example}`); }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1].toLowerCase();
+  if (scheme === undefined) {
+    throw invalidInput(`The ${what} "${redact(text)}" has no scheme`, `Start it with ${allowed.map((p) => p + '://').join(' or ')}, e.g. ${example}`);
+  }
+  if (!allowed.includes(scheme as ParsedUrl['protocol'])) {
+    throw invalidInput(`The ${what} "${redact(text)}" uses the scheme "${scheme}:"`, `Use ${allowed.map((p) => p + '://').join(' or ')}, e.g. ${example}`);
+  }
   let u: URL;
   try {
     u = new URL(text);
   } catch {
+    // The most common reason: a port that is not a number in 1–65535 (URL rejects "abc", "-1", "65536").
+    const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(text)?.[1];
+    if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) {
+      throw invalidInput(`The ${what} "${redact(text)}" has port "${redact(port)}", which is not a number from 1 to 65535`, `Use the broker's port, e.g. ${example}`);
+    }
     throw invalidInput(`The ${what} "${redact(text)}" is not a valid URL`, `Write it as ${example}`);
   }
   const protocol = u.protocol.replace(/:$/, '') as ParsedUrl['protocol'];
@@ -83,11 +95,19 @@ export function parseUrl(raw: string, allowed: ParsedUrl['protocol'][], what: st
     throw invalidInput(`The ${what} "${redact(text)}" has a malformed percent-encoding in its path`, 'Encode "/" in a vhost as %2F');
   }
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  return {
-    protocol, host, port, path,
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
+  const credential = (raw: string, field: string): string | undefined => {
+    if (!raw) { return undefined; }
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      throw invalidInput(`The ${what} "${redact(text)}" has a malformed percent-encoding in its ${field}`,
+        'Encode special characters in the user name and password, e.g. "%" as %25, "@" as %40, ":" as %3A');
+    }
   };
+  const username = credential(u.username, 'user name');
+  const password = credential(u.password, 'password');
+  registerSecret(password);
+  return { protocol, host, port, path, username, password };
 }
 
 function formatHost(host: string): string {
