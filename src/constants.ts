@@ -1,13 +1,87 @@
-/** Ids of commands, views and context values: one table, no string literals scattered through files. */
+/**
+ * Ids of commands, views, settings and context values: one table, no string literals scattered through files.
+ *
+ * Context values are part of the extension's contract (package.json menus match them with `viewItem =~ /…/`), so keep them
+ * stable. The scheme is `rabbitmqPools.<kind>[.<variant>]`: menus that apply to every variant of a kind match
+ * `/^rabbitmqPools\.<kind>(\.|$)/`, menus for one variant match it exactly.
+ *
+ * | contextValue                          | node                                                   |
+ * |---------------------------------------|--------------------------------------------------------|
+ * | rabbitmqPools.broker                  | a configured broker (Edit / Remove / Test Connection)  |
+ * | rabbitmqPools.broker.default          | the implicit local broker shown when none is configured|
+ * | rabbitmqPools.vhost                   | a vhost                                                |
+ * | rabbitmqPools.exchangesFolder[.filtered] | the "Exchanges" folder (Filter…, Clear Filter)      |
+ * | rabbitmqPools.poolsFolder[.filtered]  | the "Pools" folder                                     |
+ * | rabbitmqPools.exchange                | an exchange (later: Create Worker Pool, Publish Test Notifications) |
+ * | rabbitmqPools.bindingKey              | a binding key under an exchange (later: Create Worker Pool) |
+ * | rabbitmqPools.pool                    | a queue on the broker (Purge / Delete Pool)            |
+ * | rabbitmqPools.pool.local              | reserved: a pool with local workers started by this tool |
+ * | rabbitmqPools.poolBinding             | one binding of a pool, under Pools → pool              |
+ * | rabbitmqPools.worker                  | a consumer on a pool                                   |
+ * | rabbitmqPools.worker.local            | reserved: a worker started by this tool                |
+ * | rabbitmqPools.loadMore                | "Load more…"                                           |
+ * | rabbitmqPools.error                   | an error node (Retry)                                  |
+ * | rabbitmqPools.info                    | an info node ("No consumers on this pool")             |
+ * | rabbitmqPools.addBroker               | the "Add Broker…" hint shown with the default broker   |
+ */
 export const VIEW_CONTAINER = 'rabbitmqPools';
 export const BROKERS_VIEW = 'rabbitmqPools.brokers';
 export const LOG_NAME = 'RabbitMQ Pools';
 export const CONFIG_SECTION = 'rabbitmqPools';
+export const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
+
+/** Setting names under CONFIG_SECTION. */
+export const Settings = {
+  brokers: 'brokers',
+  pageSize: 'pageSize',
+  refreshSeconds: 'refreshSeconds',
+  showSystemExchanges: 'showSystemExchanges',
+} as const;
 
 export const Commands = {
   refresh: 'rabbitmqPools.tree.refresh',
+  loadMore: 'rabbitmqPools.tree.loadMore',
+  filter: 'rabbitmqPools.tree.filter',
+  clearFilter: 'rabbitmqPools.tree.clearFilter',
+  retry: 'rabbitmqPools.tree.retry',
+  copyName: 'rabbitmqPools.tree.copyName',
+  openInManagementUi: 'rabbitmqPools.tree.openInManagementUi',
   addBroker: 'rabbitmqPools.broker.add',
+  editBroker: 'rabbitmqPools.broker.edit',
+  removeBroker: 'rabbitmqPools.broker.remove',
+  testConnection: 'rabbitmqPools.broker.testConnection',
+  selectBroker: 'rabbitmqPools.broker.select',
   showLog: 'rabbitmqPools.broker.showLog',
+  purgePool: 'rabbitmqPools.pool.purge',
+  deletePool: 'rabbitmqPools.pool.delete',
+  // Reserved for the next steps (menus already leave room for them in the "1_pools" / "2_publish" groups):
+  // createPool: 'rabbitmqPools.pool.create', publishTestNotifications: 'rabbitmqPools.publish.testNotifications',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const ContextValues = {
+  broker: 'rabbitmqPools.broker',
+  brokerDefault: 'rabbitmqPools.broker.default',
+  vhost: 'rabbitmqPools.vhost',
+  exchangesFolder: 'rabbitmqPools.exchangesFolder',
+  poolsFolder: 'rabbitmqPools.poolsFolder',
+  /** Suffix added to a folder's context value while a filter is set. */
+  filteredSuffix: '.filtered',
+  exchange: 'rabbitmqPools.exchange',
+  bindingKey: 'rabbitmqPools.bindingKey',
+  pool: 'rabbitmqPools.pool',
+  poolLocal: 'rabbitmqPools.pool.local',
+  poolBinding: 'rabbitmqPools.poolBinding',
+  worker: 'rabbitmqPools.worker',
+  workerLocal: 'rabbitmqPools.worker.local',
+  loadMore: 'rabbitmqPools.loadMore',
+  error: 'rabbitmqPools.error',
+  info: 'rabbitmqPools.info',
+  addBroker: 'rabbitmqPools.addBroker',
+} as const;
+
+/** SecretStorage key of a broker's password. */
+export function passwordKey(brokerName: string): string {
+  return `rabbitmqPools.broker.password:${brokerName}`;
+}

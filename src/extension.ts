@@ -1,13 +1,18 @@
 /**
- * activate(): build the services, register the tree, the commands and the webview; nothing else.
+ * activate(): build the services, register the commands; nothing else. The returned object is for tests only.
  */
 import * as vscode from 'vscode';
-import { createServices } from './services';
+import { createServices, Services } from './services';
 import { registerCommands } from './commands/registry';
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export interface ExtensionApi {
+  services: Services;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services = createServices(context);
   registerCommands(context, services);
+  return { services };
 }
 
 export function deactivate(): void {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../broker/errors';
 import { redact } from '../broker/redact';
 import type { Logger } from '../broker/logger';
+import { Commands } from '../constants';
 
 export function handleErrors<A extends unknown[]>(log: Logger, title: string, fn: (...args: A) => unknown): (...args: A) => Promise<unknown> {
   return async (...args: A) => {
@@ -13,7 +14,7 @@ export function handleErrors<A extends unknown[]>(log: Logger, title: string, fn
       const line = describeError(e);
       log.error(`${title}: ${line}${e instanceof Error && e.stack ? '\n' + redact(e.stack) : ''}`);
       void vscode.window.showErrorMessage(`${title}: ${line}`, 'Show Log').then((pick) => {
-        if (pick) { void vscode.commands.executeCommand('rabbitmqPools.broker.showLog'); }
+        if (pick) { void vscode.commands.executeCommand(Commands.showLog); }
       });
       return undefined;
     }

@@ -1,19 +1,31 @@
 /** Every command, registered from one table; each handler takes (node?, nodes?) so it works from the palette and the tree. */
 import * as vscode from 'vscode';
-import { Commands } from '../constants';
 import type { Services } from '../services';
+import { addBrokerCommand } from './addBroker';
+import type { CommandDef } from './command';
+import { copyNameCommand } from './copyName';
+import { deletePoolCommand } from './deletePool';
+import { editBrokerCommand } from './editBroker';
+import { clearFilterCommand, filterCommand } from './filter';
 import { handleErrors } from './handleErrors';
+import { loadMoreCommand } from './loadMore';
+import { openInManagementUiCommand } from './openInManagementUi';
+import { purgePoolCommand } from './purgePool';
+import { refreshCommand } from './refresh';
+import { removeBrokerCommand } from './removeBroker';
+import { retryCommand } from './retry';
+import { selectBrokerCommand } from './selectBroker';
+import { showLogCommand } from './showLog';
+import { testConnectionCommand } from './testConnection';
 
-type Handler = (services: Services, ...args: unknown[]) => unknown;
-
-const TABLE: Record<string, { title: string; run: Handler }> = {
-  [Commands.refresh]: { title: 'Refresh', run: (s) => s.tree.refresh() },
-  [Commands.showLog]: { title: 'Show Log', run: (s) => s.channel.show(true) },
-  [Commands.addBroker]: { title: 'Add Broker', run: () => vscode.window.showInformationMessage('Add Broker: edit the rabbitmqPools.brokers setting (a guided flow arrives with the Brokers tree).') },
-};
+export const COMMANDS: readonly CommandDef[] = [
+  refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
+  addBrokerCommand, editBrokerCommand, removeBrokerCommand, testConnectionCommand, selectBrokerCommand, showLogCommand,
+  purgePoolCommand, deletePoolCommand,
+];
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
-  for (const [id, { title, run }] of Object.entries(TABLE)) {
+  for (const { id, title, run } of COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handleErrors(services.log, title, (...args: unknown[]) => run(services, ...args))));
   }
 }

@@ -1,121 +1,165 @@
 /**
- * The Brokers view. Foundation version: the local broker with its overview, exchanges, binding keys, pools and workers,
- * read through the core. Failures become an error node with the reason, never a blank view.
+ * The Brokers view: broker → vhost → Exchanges → exchange → binding key → pool → worker, and vhost → Pools → pool.
+ *
+ * Nodes are classes (nodes/*.ts) that read through a vscode-free BrokerSession per broker (model/brokerSession.ts), which
+ * caches reads for one refresh. Nothing thrown reaches VS Code: a failing level becomes an ErrorNode with Retry, logged
+ * once (redacted) to the "RabbitMQ Pools" channel.
  */
 import * as vscode from 'vscode';
-import { brokerConfig } from '../broker/connection';
 import { describeError } from '../broker/errors';
 import type { Logger } from '../broker/logger';
-import { ManagementClient } from '../broker/management';
-import { BindingGroup, ExchangeModel, Pool, Topology, Worker, fetchTopology } from '../broker/topology';
+import type { ManagementClientOptions } from '../broker/management';
+import { BrokerEntry, BrokerStore } from '../brokers/brokerStore';
+import { CONFIG_SECTION, Settings } from '../constants';
+import { BrokerSession, TreeOptions } from './model/brokerSession';
+import { BrokerNode } from './nodes/brokerNode';
+import { AddBrokerNode, ErrorNode } from './nodes/messageNodes';
+import { TreeNode } from './nodes/treeNode';
 
-type Node =
-  | { kind: 'broker' }
-  | { kind: 'exchange'; exchange: ExchangeModel }
-  | { kind: 'binding'; exchange: ExchangeModel; binding: BindingGroup }
-  | { kind: 'pool'; pool: Pool; parentId: string }
-  | { kind: 'worker'; worker: Worker; parentId: string }
-  | { kind: 'message'; text: string; error: boolean };
+export function treeOptions(): TreeOptions {
+  const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  return {
+    pageSize: Math.min(Math.max(1, c.get<number>(Settings.pageSize, 200)), 500),
+    showSystemExchanges: c.get<boolean>(Settings.showSystemExchanges, false),
+  };
+}
 
-export class BrokersTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private topology?: Promise<Topology>;
-  private client?: ManagementClient;
+  private readonly sessionsEmitter = new vscode.EventEmitter<void>();
+  /** Fires when the set of broker sessions or one's status changes (the status bar listens). */
+  readonly onDidChangeSessions = this.sessionsEmitter.event;
+  private sessions = new Map<string, { key: string; session: BrokerSession; status: { dispose(): void } }>();
+  private roots: TreeNode[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private pending = 0;
+  /** For benchmarks and tests: counts every management request of every session. */
+  clientOptions: ManagementClientOptions = {};
 
-  constructor(private readonly log: Logger) {}
-
-  refresh(): void {
-    this.topology = undefined;
-    this.emitter.fire(undefined);
+  constructor(private readonly store: BrokerStore, private readonly log: Logger, private readonly options: () => TreeOptions = treeOptions) {
+    this.disposables.push(
+      this.emitter, this.sessionsEmitter,
+      store.onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${CONFIG_SECTION}.${Settings.pageSize}`) || e.affectsConfiguration(`${CONFIG_SECTION}.${Settings.showSystemExchanges}`)) { this.refresh(); }
+      }),
+    );
   }
 
   dispose(): void {
-    this.emitter.dispose();
-    this.client?.dispose();
+    for (const d of this.disposables) { d.dispose(); }
+    for (const s of this.sessions.values()) { s.status.dispose(); s.session.dispose(); }
+    this.sessions.clear();
   }
 
-  getTreeItem(n: Node): vscode.TreeItem {
-    const C = vscode.TreeItemCollapsibleState;
-    switch (n.kind) {
-      case 'broker': {
-        const item = new vscode.TreeItem('localhost', C.Expanded);
-        item.id = 'broker:local';
-        item.iconPath = new vscode.ThemeIcon('server');
-        item.contextValue = 'broker';
-        item.description = '127.0.0.1:5672';
-        return item;
-      }
-      case 'exchange': {
-        const item = new vscode.TreeItem(n.exchange.name, C.Collapsed);
-        item.id = `exchange:${n.exchange.name}`;
-        item.iconPath = new vscode.ThemeIcon('symbol-event');
-        item.description = n.exchange.type;
-        item.contextValue = 'exchange';
-        return item;
-      }
-      case 'binding': {
-        const item = new vscode.TreeItem(n.binding.routingKey || '(empty key)', C.Collapsed);
-        item.id = `binding:${n.exchange.name}:${n.binding.routingKey}:${JSON.stringify(n.binding.arguments)}`;
-        item.iconPath = new vscode.ThemeIcon('key');
-        item.description = `${n.binding.pools.length} pool(s)`;
-        item.contextValue = 'bindingKey';
-        return item;
-      }
-      case 'pool': {
-        const item = new vscode.TreeItem(n.pool.name, n.pool.workers.length ? C.Collapsed : C.None);
-        item.id = `${n.parentId}/pool:${n.pool.name}`;
-        item.iconPath = new vscode.ThemeIcon('inbox');
-        item.description = `${n.pool.workers.length} workers · ${n.pool.messages} msgs`;
-        item.contextValue = 'pool';
-        return item;
-      }
-      case 'worker': {
-        const item = new vscode.TreeItem(n.worker.application, C.None);
-        item.id = `${n.parentId}/worker:${n.worker.consumerTag}`;
-        item.iconPath = new vscode.ThemeIcon('person');
-        item.description = n.worker.consumerTag;
-        item.contextValue = 'worker';
-        return item;
-      }
-      case 'message': {
-        const item = new vscode.TreeItem(n.text, C.None);
-        item.iconPath = new vscode.ThemeIcon(n.error ? 'error' : 'info');
-        item.contextValue = n.error ? 'error' : 'info';
-        return item;
-      }
+  /** True while some getChildren call is still waiting for the broker (auto-refresh skips a tick then). */
+  get busy(): boolean { return this.pending > 0; }
+
+  /** Drops every cached read and redraws; expansion, selection, pages shown and filters stay (stable ids). */
+  refresh(node?: TreeNode): void {
+    if (node?.session) {
+      node.session.invalidate();
+    } else {
+      for (const s of this.sessions.values()) { s.session.invalidate(); }
     }
+    this.emitter.fire(node && this.isLive(node) ? node : undefined);
   }
 
-  async getChildren(n?: Node): Promise<Node[]> {
+  /** Redraws one node without dropping caches (failed reads are never cached, so this retries them). */
+  redraw(node?: TreeNode): void {
+    this.emitter.fire(node && this.isLive(node) ? node : undefined);
+  }
+
+  retry(node: ErrorNode | TreeNode | undefined): void {
+    const target = node instanceof ErrorNode ? node.parent : node;
+    this.redraw(target);
+  }
+
+  private isLive(node: TreeNode): boolean {
+    let n: TreeNode | undefined = node;
+    while (n?.parent) { n = n.parent; }
+    return !!n && this.roots.includes(n);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
     try {
-      if (!n) { return [{ kind: 'broker' }]; }
-      if (n.kind === 'broker') {
-        const t = await this.load();
-        return t.exchanges.length ? t.exchanges.map((exchange) => ({ kind: 'exchange', exchange })) : [{ kind: 'message', text: 'No exchanges', error: false }];
-      }
-      if (n.kind === 'exchange') { return n.exchange.bindings.map((binding) => ({ kind: 'binding', exchange: n.exchange, binding })); }
-      if (n.kind === 'binding') {
-        const id = `binding:${n.exchange.name}:${n.binding.routingKey}`;
-        return n.binding.pools.map((pool) => ({ kind: 'pool', pool, parentId: id }));
-      }
-      if (n.kind === 'pool') {
-        const id = `${n.parentId}/pool:${n.pool.name}`;
-        return n.pool.workers.map((worker) => ({ kind: 'worker', worker, parentId: id }));
-      }
-      return [];
+      return node.getTreeItem();
     } catch (e) {
-      this.log.error(`Brokers view: ${describeError(e)}`);
-      return [{ kind: 'message', text: describeError(e), error: true }];
+      this.log.error(`Brokers view: cannot draw ${node.id}: ${describeError(e)}`);
+      return new vscode.TreeItem(node.id);
     }
   }
 
-  private load(): Promise<Topology> {
-    if (!this.topology) {
-      this.client ??= new ManagementClient(brokerConfig({}));
-      this.topology = fetchTopology(this.client, '/');
-      this.topology.catch(() => { this.topology = undefined; });
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    this.pending++;
+    try {
+      if (!node) { return await this.rootNodes(); }
+      return await node.getChildren();
+    } catch (e) {
+      this.log.error(`Brokers view: ${node ? node.id : 'brokers'}: ${describeError(e)}`);
+      return [new ErrorNode(node, e)];
+    } finally {
+      this.pending--;
     }
-    return this.topology;
+  }
+
+  /** The sessions, for the status bar and commands (one per configured broker, or the local default broker). */
+  allSessions(): BrokerSession[] {
+    return [...this.sessions.values()].map((s) => s.session);
+  }
+
+  /** The session of a broker by name, creating sessions first if the tree has not been drawn yet. */
+  async session(name: string): Promise<BrokerSession | undefined> {
+    if (!this.sessions.has(name)) { await this.syncSessions(); }
+    return this.sessions.get(name)?.session;
+  }
+
+  private async syncSessions(): Promise<{ entry: BrokerEntry; session?: BrokerSession; error?: unknown }[]> {
+    const entries = this.store.list();
+    const out: { entry: BrokerEntry; session?: BrokerSession; error?: unknown }[] = [];
+    const keep = new Set<string>();
+    for (const entry of entries) {
+      const name = entry.setting.name;
+      try {
+        const config = await this.store.config(entry);
+        // A changed setting or password means a new session (new client, new caches); otherwise keep it and its pages.
+        const key = JSON.stringify([config, entry.setting.vhost ?? null]);
+        let s = this.sessions.get(name);
+        if (!s || s.key !== key) {
+          if (s) { s.status.dispose(); s.session.dispose(); }
+          const session = new BrokerSession(config, this.options, this.log, entry.setting.vhost, this.clientOptions);
+          s = { key, session, status: session.onStatus(() => this.sessionsEmitter.fire()) };
+          this.sessions.set(name, s);
+        }
+        keep.add(name);
+        out.push({ entry, session: s.session });
+      } catch (e) {
+        this.log.error(`Broker "${name}": invalid settings: ${describeError(e)}`);
+        out.push({ entry, error: e });
+      }
+    }
+    for (const [name, s] of this.sessions) {
+      if (!keep.has(name)) { s.status.dispose(); s.session.dispose(); this.sessions.delete(name); }
+    }
+    this.sessionsEmitter.fire();
+    return out;
+  }
+
+  private async rootNodes(): Promise<TreeNode[]> {
+    const brokers = await this.syncSessions();
+    const nodes: TreeNode[] = brokers.map((b) => new BrokerNode(b.entry, b.session, b.error));
+    // Wait briefly for the overviews so the first draw already says "RabbitMQ 3.10.8" or "unreachable"; slow ones redraw later.
+    const overviews = brokers.map((b, i) => b.session ? b.session.overview().then(() => b.session!.nodes()).then(() => i, () => i) : Promise.resolve(i));
+    const late = new Set(overviews.map((_, i) => i));
+    await Promise.race([Promise.all(overviews.map((p) => p.then((i) => late.delete(i)))), new Promise((r) => setTimeout(r, 1500))]);
+    for (const i of late) { void overviews[i].then(() => this.redraw(nodes[i])); }
+    if (brokers.length === 1 && brokers[0].entry.source === 'default') { nodes.push(new AddBrokerNode()); }
+    this.roots = nodes;
+    return nodes;
   }
 }

@@ -1,0 +1,48 @@
+/**
+ * "Test Connection": the management API (overview + the vhost) and AMQP (open and close one connection), each with a
+ * verdict a person can act on. vscode-free: Add Broker, Test Connection and tests share it.
+ */
+import * as amqp from 'amqplib';
+import { BrokerConfig, amqpConnectArgs } from '../broker/connection';
+import { describeError } from '../broker/errors';
+import { ManagementClient } from '../broker/management';
+import { BrokerState, stateOf } from '../tree/model/brokerSession';
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  state: BrokerState;
+  /** One line per check, redacted. */
+  lines: string[];
+  version?: string;
+}
+
+export async function testConnection(config: BrokerConfig): Promise<ConnectionTestResult> {
+  const lines: string[] = [];
+  const client = new ManagementClient({ ...config, timeoutMs: Math.min(config.timeoutMs, 8000) });
+  let version: string | undefined;
+  let state: BrokerState = 'connected';
+  try {
+    const o = await client.overview();
+    version = o.rabbitmq_version;
+    lines.push(`Management API ${config.managementUrl}: RabbitMQ ${o.rabbitmq_version ?? '?'}${o.cluster_name ? `, cluster ${o.cluster_name}` : ''}`);
+    await client.vhost(config.vhost);
+    lines.push(`vhost "${config.vhost}": exists, readable by ${config.username}`);
+  } catch (e) {
+    state = stateOf(e);
+    lines.push(describeError(e));
+  } finally {
+    client.dispose();
+  }
+  try {
+    const { url, socketOptions } = amqpConnectArgs(config, 'rabbitmq-pool-inspector (connection test)');
+    const c = await amqp.connect(url, socketOptions);
+    c.on('error', () => { /* closing */ });
+    await c.close();
+    lines.push(`AMQP ${config.amqpUrl}: connected as ${config.username}`);
+  } catch (e) {
+    const msg = describeError(e);
+    if (state === 'connected') { state = /ACCESS_REFUSED|auth|PLAIN/i.test(msg) ? 'auth' : 'unreachable'; }
+    lines.push(`AMQP ${config.amqpUrl}: ${msg}`);
+  }
+  return { ok: state === 'connected', state, lines, version };
+}

@@ -1,0 +1,32 @@
+/** What Purge Pool and Delete Pool share: the pool from the node, its current message count, a modal confirmation. */
+import * as vscode from 'vscode';
+import { BrokerError } from '../broker/errors';
+import type { Services } from '../services';
+import { PoolNode } from '../tree/nodes/poolNode';
+
+export async function confirmPoolAction(s: Services, node: unknown, verb: 'Purge' | 'Delete'): Promise<PoolNode | undefined> {
+  if (!(node instanceof PoolNode)) {
+    void vscode.window.showInformationMessage(`${verb} Pool works on a pool in the Brokers view: right-click the pool.`);
+    return undefined;
+  }
+  // Ask the broker now: the tree's count may be seconds old.
+  let q;
+  try {
+    q = await node.session.client.queue(node.vhost, node.pool.name);
+  } catch (e) {
+    if (e instanceof BrokerError && e.kind === 'not-found') {
+      void vscode.window.showWarningMessage(`The pool "${node.pool.name}" no longer exists.`);
+      s.tree.refresh(node.parent);
+      return undefined;
+    }
+    throw e;
+  }
+  const n = q.messages ?? 0;
+  const consumers = q.consumers ?? 0;
+  const msg = verb === 'Purge'
+    ? `Purge pool "${node.pool.name}"? Its ${n.toLocaleString('en-US')} message${n === 1 ? '' : 's'} will be deleted.`
+    : `Delete pool "${node.pool.name}" and its ${n.toLocaleString('en-US')} message${n === 1 ? '' : 's'}?`;
+  const detail = `vhost "${node.vhost}" on broker "${node.session.name}". ${consumers} worker${consumers === 1 ? '' : 's'} consume from it.` +
+    (verb === 'Delete' ? ' Its bindings go too and its workers are cancelled.' : ' Unacknowledged messages are not purged.') + ' This cannot be undone.';
+  return (await s.prompts.confirm(msg, detail, verb)) ? node : undefined;
+}

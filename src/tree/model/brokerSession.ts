@@ -1,0 +1,282 @@
+/**
+ * What the Brokers tree knows about one broker, vscode-free so that a benchmark or a test can walk the tree without VS Code.
+ *
+ * Reads are cached for one "generation" (until the next refresh) and shared by every node that needs them: the vhost's
+ * consumers and connections are fetched once per refresh, not once per pool; an exchange's bindings only when that
+ * exchange is expanded; pool details only for the pools a binding key shows (one regex-filtered, `columns=` request).
+ */
+import type { BrokerConfig } from '../../broker/connection';
+import { BrokerError, describeError } from '../../broker/errors';
+import type { Logger } from '../../broker/logger';
+import {
+  ApiBinding, ApiExchange, ApiNode, ApiOverview, ApiQueue, ApiVhost, ManagementClient, ManagementClientOptions,
+} from '../../broker/management';
+import {
+  BindingGroup, EXCHANGE_COLUMNS, Pool, QUEUE_COLUMNS, Worker, emptyPool, groupBindings, isSystemExchange, poolFrom, workersByQueue,
+} from '../../broker/topology';
+import { Filter, PagedList } from './pagedList';
+import { regexLiteral } from './text';
+
+export interface TreeOptions {
+  /** Children per level before "Load more…" (the API's page_size, ≤ 500). */
+  pageSize: number;
+  /** Show the default exchange and amq.* exchanges. */
+  showSystemExchanges: boolean;
+}
+
+export type BrokerState = 'unknown' | 'connected' | 'unreachable' | 'auth' | 'error';
+
+export interface BrokerStatus {
+  state: BrokerState;
+  /** One redacted line: the version when connected, the reason otherwise. */
+  detail: string;
+}
+
+export function stateOf(e: unknown): BrokerState {
+  if (e instanceof BrokerError) {
+    if (e.kind === 'auth' || e.kind === 'forbidden') { return 'auth'; }
+    if (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'plugin-off' || e.kind === 'tls') { return 'unreachable'; }
+  }
+  return 'error';
+}
+
+/** A memo of promises for one generation; failed ones are forgotten so that Retry asks again. */
+class Memo {
+  private readonly map = new Map<string, Promise<unknown>>();
+
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.map.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      this.map.set(key, p);
+      p.catch(() => { if (this.map.get(key) === p) { this.map.delete(key); } });
+    }
+    return p;
+  }
+
+  peek<T>(key: string): T | undefined {
+    return (this.settled.get(key) as T | undefined);
+  }
+
+  /** Values of resolved promises, for synchronous getTreeItem (descriptions). */
+  readonly settled = new Map<string, unknown>();
+
+  track<T>(key: string, p: Promise<T>): Promise<T> {
+    return p.then((v) => { this.settled.set(key, v); return v; });
+  }
+
+  clear(prefix?: string): void {
+    for (const k of [...this.map.keys()]) { if (!prefix || k.startsWith(prefix)) { this.map.delete(k); } }
+    for (const k of [...this.settled.keys()]) { if (!prefix || k.startsWith(prefix)) { this.settled.delete(k); } }
+  }
+}
+
+/** The pools a name list resolves to: found ones with details, vanished ones as empty pools marked missing. */
+export interface PoolLookup {
+  pools: Pool[];
+  missing: Set<string>;
+}
+
+export class VhostData {
+  readonly exchanges: PagedList<ApiExchange>;
+  readonly queues: PagedList<ApiQueue>;
+
+  constructor(private readonly session: BrokerSession, readonly name: string) {
+    const client = () => session.client;
+    this.exchanges = new PagedList<ApiExchange>(async (q) => {
+      if (!q.name && !session.options().showSystemExchanges) {
+        // Hide "" and amq.* on the broker side, so pages stay full and counts exact (Erlang re supports look-ahead).
+        q = { ...q, name: '^(?!amq\\.).', useRegex: true };
+      }
+      const page = await client().exchangesPage(name, { ...q, columns: EXCHANGE_COLUMNS });
+      if (!session.options().showSystemExchanges) { page.items = page.items.filter((e) => !isSystemExchange(e.name)); }
+      return page;
+    }, () => session.options().pageSize);
+    this.queues = new PagedList<ApiQueue>(async (q) => {
+      const page = await client().queuesPage(name, { ...q, columns: QUEUE_COLUMNS });
+      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); }
+      return page;
+    }, () => session.options().pageSize);
+  }
+
+  private key(...parts: string[]): string {
+    return JSON.stringify([this.name, ...parts]);
+  }
+
+  invalidate(): void {
+    this.exchanges.invalidate();
+    this.queues.invalidate();
+  }
+
+  /** The vhost exists and we may read it (a vanished vhost becomes an error node here, not a blank level). */
+  info(): Promise<ApiVhost> {
+    return this.session.memo.get(this.key('vhost'), () => this.session.client.vhost(this.name));
+  }
+
+  /** Workers of every pool of the vhost: consumers + connections, once per refresh, shared by all nodes. */
+  workers(): Promise<Map<string, Worker[]>> {
+    return this.session.memo.get(this.key('workers'), async () => {
+      const [consumers, connections] = await Promise.all([this.session.client.consumers(this.name), this.session.client.connections(this.name)]);
+      return workersByQueue(consumers, connections);
+    });
+  }
+
+  async workersOf(pool: string): Promise<Worker[]> {
+    return (await this.workers()).get(pool) ?? [];
+  }
+
+  /** One exchange's bindings grouped by (routing key, arguments), fetched when the exchange is expanded. */
+  bindingGroups(exchange: string): Promise<BindingGroup[]> {
+    return this.session.memo.get(this.key('bindings', exchange), async () => {
+      const bindings = await this.session.client.exchangeBindings(this.name, exchange);
+      // Pools here are placeholders (names only); a binding key's node looks their details up when it is expanded.
+      return groupBindings(bindings, (n) => emptyPool(n, this.name));
+    });
+  }
+
+  /** Bindings of one pool (the Pools folder), without the default exchange's implicit binding unless system exchanges are shown. */
+  poolBindings(pool: string): Promise<ApiBinding[]> {
+    return this.session.memo.get(this.key('poolBindings', pool), async () => {
+      const all = await this.session.client.queueBindings(this.name, pool);
+      const show = this.session.options().showSystemExchanges;
+      return all.filter((b) => show || !isSystemExchange(b.source))
+        .sort((a, b) => a.source.localeCompare(b.source) || a.routing_key.localeCompare(b.routing_key));
+    });
+  }
+
+  /** Details of the named pools: one `name=^(a|b|…)$&use_regex=true` page per 40 names rather than one request per pool. */
+  async pools(names: string[]): Promise<PoolLookup> {
+    const found = new Map<string, ApiQueue>();
+    const wanted: string[] = [];
+    for (const n of names) {
+      const known = this.session.memo.settled.get(this.key('queue', n)) as ApiQueue | undefined;
+      if (known) { found.set(n, known); } else { wanted.push(n); }
+    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < wanted.length; i += 40) { chunks.push(wanted.slice(i, i + 40)); }
+    await Promise.all(chunks.map(async (chunk) => {
+      const regex = `^(${chunk.map(regexLiteral).join('|')})$`;
+      const page = await this.session.memo.get(this.key('queues', regex), () =>
+        this.session.client.queuesPage(this.name, { name: regex, useRegex: true, pageSize: 500, columns: QUEUE_COLUMNS }));
+      // The broker's regex is case-insensitive: keep exact matches only.
+      for (const q of page.items) { if (chunk.includes(q.name)) { found.set(q.name, q); } }
+    }));
+    // Names the regex could not reach (e.g. odd bytes): one request each; a 404 means the pool vanished.
+    const missing = new Set<string>();
+    await Promise.all(wanted.filter((n) => !found.has(n)).map(async (n) => {
+      try {
+        found.set(n, await this.session.memo.get(this.key('queueOne', n), () => this.session.client.queue(this.name, n)));
+      } catch (e) {
+        if (e instanceof BrokerError && e.kind === 'not-found') { missing.add(n); } else { throw e; }
+      }
+    }));
+    for (const [n, q] of found) { this.session.memo.settled.set(this.key('queue', n), q); }
+    const workers = await this.workers();
+    const pools = names.map((n) => {
+      const q = found.get(n);
+      return q ? poolFrom(q, [...(workers.get(n) ?? [])]) : emptyPool(n, this.name);
+    });
+    return { pools, missing };
+  }
+
+  /** A pool with its workers, when only its name is known (the Pools folder lists ApiQueues). */
+  async pool(q: ApiQueue): Promise<Pool> {
+    return poolFrom(q, [...(await this.workersOf(q.name))]);
+  }
+
+  setExchangeFilter(f: Filter | undefined): void { this.exchanges.setFilter(f); }
+  setPoolFilter(f: Filter | undefined): void { this.queues.setFilter(f); }
+}
+
+export class BrokerSession {
+  readonly memo = new Memo();
+  private clientInstance?: ManagementClient;
+  private readonly vhostData = new Map<string, VhostData>();
+  private statusValue: BrokerStatus = { state: 'unknown', detail: 'Not contacted yet' };
+  private readonly listeners = new Set<(s: BrokerStatus) => void>();
+
+  constructor(
+    readonly config: BrokerConfig,
+    readonly options: () => TreeOptions,
+    private readonly log: Logger,
+    /** The configured vhost, or undefined to list every vhost the user can see. */
+    readonly vhostFilter: string | undefined,
+    private readonly clientOptions: ManagementClientOptions = {},
+  ) {}
+
+  get name(): string { return this.config.name; }
+
+  get client(): ManagementClient {
+    this.clientInstance ??= new ManagementClient(this.config, this.clientOptions);
+    return this.clientInstance;
+  }
+
+  get status(): BrokerStatus { return this.statusValue; }
+
+  onStatus(fn: (s: BrokerStatus) => void): { dispose(): void } {
+    this.listeners.add(fn);
+    return { dispose: () => { this.listeners.delete(fn); } };
+  }
+
+  private setStatus(s: BrokerStatus): void {
+    const changed = s.state !== this.statusValue.state || s.detail !== this.statusValue.detail;
+    this.statusValue = s;
+    if (changed) { for (const l of this.listeners) { l(s); } }
+  }
+
+  /** A refresh: every cached read goes; pages shown, filters and expansion stay. */
+  invalidate(): void {
+    this.memo.clear();
+    for (const v of this.vhostData.values()) { v.invalidate(); }
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.clientInstance?.dispose();
+  }
+
+  /** The broker's overview; also what the status bar reports (connected / unreachable / auth failed). */
+  overview(): Promise<ApiOverview> {
+    return this.memo.get('overview', () => this.memo.track('overview', this.client.overview().then((o) => {
+      this.setStatus({ state: 'connected', detail: `RabbitMQ ${o.rabbitmq_version ?? '?'}${o.cluster_name ? ` · ${o.cluster_name}` : ''}` });
+      return o;
+    }, (e: unknown) => {
+      this.setStatus({ state: stateOf(e), detail: describeError(e) });
+      this.log.warn(`Broker "${this.name}": ${describeError(e)}`);
+      throw e;
+    })));
+  }
+
+  peekOverview(): ApiOverview | undefined {
+    return this.memo.peek<ApiOverview>('overview');
+  }
+
+  /** Cluster nodes; a user without the monitoring tag may not read them: that is not an error for the tree. */
+  nodes(): Promise<ApiNode[]> {
+    return this.memo.get('nodes', () => this.memo.track('nodes', this.client.nodes().catch((e: unknown) => {
+      this.log.debug(`Broker "${this.name}": nodes unavailable: ${describeError(e)}`);
+      return [] as ApiNode[];
+    })));
+  }
+
+  peekNodes(): ApiNode[] | undefined {
+    return this.memo.peek<ApiNode[]>('nodes');
+  }
+
+  /** The vhosts to show: the configured one, or all the user can see. */
+  async vhosts(): Promise<string[]> {
+    await this.overview();
+    if (this.vhostFilter !== undefined) { return [this.vhostFilter]; }
+    const all = await this.memo.get('vhosts', () => this.client.vhosts());
+    return all.map((v) => v.name).sort((a, b) => a.localeCompare(b));
+  }
+
+  vhost(name: string): VhostData {
+    let v = this.vhostData.get(name);
+    if (!v) {
+      v = new VhostData(this, name);
+      this.vhostData.set(name, v);
+    }
+    return v;
+  }
+}

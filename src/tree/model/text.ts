@@ -1,0 +1,83 @@
+/**
+ * Making broker-supplied names inert. Names come from whoever can declare a queue, so they may hold HTML
+ * (`<img src=x onerror=…>`), Markdown, bidi controls that reorder what is shown, or thousands of characters.
+ * Labels are plain text in VS Code, but bidi controls would still spoof them; tooltips are Markdown and must be escaped.
+ */
+
+// LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM ALM: shown as ⟨U+XXXX⟩ so the text reads in its stored order.
+const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001F\u007F]/g;
+
+export const MAX_LABEL = 120;
+
+function visibleCodePoint(ch: string): string {
+  return `⟨U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`;
+}
+
+/** A tree label: bidi and control characters made visible, very long names cut with "…" (the tooltip has the whole name). */
+export function plainLabel(name: string, max = MAX_LABEL): string {
+  const safe = name.replace(BIDI, visibleCodePoint).replace(CONTROL, visibleCodePoint);
+  return safe.length > max ? safe.slice(0, max - 1) + '…' : safe;
+}
+
+/**
+ * Escapes text for a MarkdownString (isTrusted false, supportHtml false): HTML special characters become entities and every
+ * Markdown syntax character is backslash-escaped, so a name can neither inject markup nor links nor command URIs.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(BIDI, visibleCodePoint)
+    .replace(CONTROL, visibleCodePoint)
+    .replace(/[\\`*_{}[\]()#+\-.!|~:$]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A tooltip built line by line from escaped values: `**Label:** value`. */
+export class TooltipBuilder {
+  private readonly lines: string[] = [];
+
+  title(text: string, icon?: string): this {
+    this.lines.push(`${icon ? `$(${icon}) ` : ''}**${escapeMarkdown(text)}**`);
+    return this;
+  }
+
+  field(label: string, value: string | number | boolean | undefined): this {
+    if (value === undefined || value === '') { return this; }
+    this.lines.push(`${escapeMarkdown(label)}: ${escapeMarkdown(String(value))}`);
+    return this;
+  }
+
+  text(value: string): this {
+    this.lines.push(escapeMarkdown(value));
+    return this;
+  }
+
+  rule(): this {
+    this.lines.push('---');
+    return this;
+  }
+
+  build(): string {
+    // Two trailing spaces = a line break inside one paragraph; `---` needs blank lines around it.
+    return this.lines.map((l) => (l === '---' ? '\n---\n' : l + '  ')).join('\n');
+  }
+}
+
+export function plural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+export function rate(r: number | undefined): string | undefined {
+  if (r === undefined || !Number.isFinite(r)) { return undefined; }
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}/s`;
+}
+
+/** Escapes a literal for the management API's use_regex filter (Erlang re / PCRE). Non-ASCII is left as is. */
+export function regexLiteral(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}\-/#\s]/g, (c) => (/\s/.test(c) ? `\\x{${c.charCodeAt(0).toString(16)}}` : '\\' + c));
+}

@@ -1,0 +1,91 @@
+/** The two folders under a vhost. Both page through the management API and take a name filter (Filter…). */
+import * as vscode from 'vscode';
+import type { ApiExchange, ApiQueue } from '../../broker/management';
+import { Worker, poolFrom } from '../../broker/topology';
+import { ContextValues } from '../../constants';
+import type { BrokerSession, VhostData } from '../model/brokerSession';
+import type { Filter, PagedList } from '../model/pagedList';
+import { TooltipBuilder } from '../model/text';
+import { ExchangeNode } from './exchangeNode';
+import { InfoNode, LoadMoreNode, Pageable } from './messageNodes';
+import { PoolNode } from './poolNode';
+import { TreeNode, tooltip } from './treeNode';
+
+export abstract class FolderNode<T> extends TreeNode implements Pageable {
+  protected abstract readonly label: string;
+  protected abstract readonly contextBase: string;
+  protected abstract readonly icon: string;
+  protected abstract readonly what: string;
+
+  constructor(parent: TreeNode, protected readonly sessionValue: BrokerSession, readonly vhost: string, key: string) {
+    super(parent, key);
+  }
+
+  override get session(): BrokerSession { return this.sessionValue; }
+  protected get data(): VhostData { return this.sessionValue.vhost(this.vhost); }
+  protected abstract get list(): PagedList<T>;
+  protected abstract child(item: T): TreeNode;
+
+  get filter(): Filter | undefined { return this.list.filter; }
+  setFilter(f: Filter | undefined): void { this.list.setFilter(f); }
+  loadMore(): void { this.list.loadMore(); }
+
+  getTreeItem(): vscode.TreeItem {
+    const f = this.list.filter;
+    const item = this.item(this.label, vscode.TreeItemCollapsibleState.Collapsed, this.contextBase + (f ? ContextValues.filteredSuffix : ''), this.icon);
+    item.description = f ? `filter: ${f.text}` : undefined;
+    const t = new TooltipBuilder().title(this.label, this.icon).field('vhost', this.vhost);
+    if (f) { t.field('Filter', `${f.text}${f.regex ? ' (regular expression)' : ''}`); }
+    t.text(`Shown ${this.list.pageSize} at a time (rabbitmqPools.pageSize).`);
+    item.tooltip = tooltip(t.build());
+    return item;
+  }
+
+  /** Data every child of one page shares, fetched alongside the page. */
+  protected prepare(): Promise<void> { return Promise.resolve(); }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const [v] = await Promise.all([this.list.view(), this.prepare()]);
+    if (!v.items.length) {
+      return [new InfoNode(this, this.list.filter ? `No ${this.what} match "${this.list.filter.text}"` : `No ${this.what} in this vhost`)];
+    }
+    const out = v.items.map((i) => this.child(i));
+    if (v.hasMore) { out.push(new LoadMoreNode(this, v.items.length, v.matching)); }
+    return out;
+  }
+}
+
+export class ExchangesFolderNode extends FolderNode<ApiExchange> {
+  protected readonly label = 'Exchanges';
+  protected readonly contextBase = ContextValues.exchangesFolder;
+  protected readonly icon = 'symbol-interface';
+  protected readonly what = 'exchanges';
+
+  constructor(parent: TreeNode, session: BrokerSession, vhost: string) {
+    super(parent, session, vhost, 'ex');
+  }
+
+  protected get list() { return this.data.exchanges; }
+  protected child(e: ApiExchange): TreeNode { return new ExchangeNode(this, this.sessionValue, this.vhost, e); }
+}
+
+export class PoolsFolderNode extends FolderNode<ApiQueue> {
+  protected readonly label = 'Pools';
+  protected readonly contextBase = ContextValues.poolsFolder;
+  protected readonly icon = 'inbox';
+  protected readonly what = 'pools';
+
+  constructor(parent: TreeNode, session: BrokerSession, vhost: string) {
+    super(parent, session, vhost, 'pools');
+  }
+
+  protected get list() { return this.data.queues; }
+  private workers = new Map<string, Worker[]>();
+
+  // The vhost's consumers once for the whole page (and shared with every other node of this refresh).
+  protected override async prepare(): Promise<void> { this.workers = await this.data.workers(); }
+
+  protected child(q: ApiQueue): TreeNode {
+    return new PoolNode(this, this.sessionValue, this.vhost, poolFrom(q, [...(this.workers.get(q.name) ?? [])]), 'folder');
+  }
+}

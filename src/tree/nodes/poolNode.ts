@@ -1,0 +1,69 @@
+/**
+ * A pool (queue): ready, unacked, workers, rates and queue type. Under a binding key its children are its workers; under the
+ * Pools folder also its bindings, so a pool reached through several keys or exchanges is seen in one place.
+ */
+import * as vscode from 'vscode';
+import type { Pool } from '../../broker/topology';
+import { ContextValues } from '../../constants';
+import type { BrokerSession } from '../model/brokerSession';
+import { TooltipBuilder, plainLabel, plural, rate } from '../model/text';
+import { InfoNode } from './messageNodes';
+import { PoolBindingNode } from './poolBindingNode';
+import { TreeNode, segment, tooltip } from './treeNode';
+import { WorkerNode } from './workerNode';
+
+export type PoolPlace = 'binding' | 'folder';
+
+export class PoolNode extends TreeNode {
+  constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly pool: Pool,
+    readonly place: PoolPlace, readonly missing = false) {
+    super(parent, segment('p', pool.name));
+  }
+
+  override get session(): BrokerSession { return this.sessionValue; }
+  override get objectName(): string { return this.pool.name; }
+  override managementUrl(): string { return this.sessionValue.client.uiUrl('queue', this.vhost, this.pool.name); }
+
+  /** The context value: later, pools with local workers get ContextValues.poolLocal. */
+  protected get contextValue(): string { return ContextValues.pool; }
+
+  getTreeItem(): vscode.TreeItem {
+    const p = this.pool;
+    const mixed = p.applications.length > 1;
+    const icon = this.missing ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : mixed ? new vscode.ThemeIcon('inbox', new vscode.ThemeColor('problemsWarningIcon.foreground')) : new vscode.ThemeIcon('inbox');
+    const item = this.item(plainLabel(p.name), vscode.TreeItemCollapsibleState.Collapsed, this.contextValue, icon);
+    if (this.missing) {
+      item.description = 'vanished: bound, but the queue no longer exists';
+    } else {
+      const parts = [plural(p.consumers, 'worker'), `${p.ready.toLocaleString('en-US')} ready`, `${p.unacked.toLocaleString('en-US')} unacked`];
+      const r = rate(p.deliverRate);
+      if (r && p.deliverRate) { parts.push(r); }
+      if (p.type !== 'classic') { parts.push(p.type); }
+      item.description = parts.join(' · ');
+    }
+    const t = new TooltipBuilder().title(p.name, 'inbox').field('Queue type', p.type).field('vhost', this.vhost)
+      .field('Messages', `${p.messages} (${p.ready} ready, ${p.unacked} unacked)`).field('Workers', p.consumers)
+      .field('Applications', p.applications.join(', ') || undefined)
+      .field('Publish rate', rate(p.publishRate)).field('Deliver rate', rate(p.deliverRate)).field('Ack rate', rate(p.ackRate))
+      .field('Durable', p.durable).field('Auto-delete', p.autoDelete || undefined).field('Exclusive', p.exclusive || undefined)
+      .field('Single active consumer', p.singleActiveConsumer || undefined).field('Node', p.leader ?? p.node)
+      .field('Members', p.members?.join(', '));
+    if (Object.keys(p.arguments).length) { t.field('Arguments', JSON.stringify(p.arguments)); }
+    if (mixed) { t.rule().text(`${p.applications.length} applications share this pool: they take each other's messages.`); }
+    item.tooltip = tooltip(t.build());
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const out: TreeNode[] = [];
+    if (this.place === 'folder') {
+      const bindings = await this.sessionValue.vhost(this.vhost).poolBindings(this.pool.name);
+      out.push(...bindings.map((b) => new PoolBindingNode(this, this.sessionValue, this.vhost, b)));
+      if (!bindings.length) { out.push(new InfoNode(this, 'No bindings: only the default exchange reaches this pool', 'info', 'noBindings')); }
+    }
+    out.push(...this.pool.workers.map((w) => new WorkerNode(this, this.sessionValue, this.vhost, this.pool.name, w)));
+    if (!this.pool.workers.length) { out.push(new InfoNode(this, this.missing ? 'This pool no longer exists' : 'No consumers on this pool')); }
+    return out;
+  }
+}

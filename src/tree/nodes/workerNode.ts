@@ -1,0 +1,35 @@
+/** A worker: one consumer on a pool, labelled with its application (from its connection's name). */
+import * as vscode from 'vscode';
+import type { Worker } from '../../broker/topology';
+import { ContextValues } from '../../constants';
+import type { BrokerSession } from '../model/brokerSession';
+import { TooltipBuilder, plainLabel } from '../model/text';
+import { TreeNode, segment, tooltip } from './treeNode';
+
+export class WorkerNode extends TreeNode {
+  constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly pool: string, readonly worker: Worker) {
+    super(parent, segment('w', worker.consumerTag));
+  }
+
+  override get session(): BrokerSession { return this.sessionValue; }
+  override get objectName(): string { return this.worker.consumerTag; }
+  override managementUrl(): string | undefined {
+    return this.worker.connection ? this.sessionValue.client.uiUrl('connection', this.vhost, this.worker.connection) : undefined;
+  }
+
+  /** Later, workers started by this tool get ContextValues.workerLocal. */
+  protected get contextValue(): string { return ContextValues.worker; }
+
+  getTreeItem(): vscode.TreeItem {
+    const w = this.worker;
+    const icon = w.active ? new vscode.ThemeIcon('person') : new vscode.ThemeIcon('person', new vscode.ThemeColor('disabledForeground'));
+    const item = this.item(plainLabel(w.application), vscode.TreeItemCollapsibleState.None, this.contextValue, icon);
+    item.description = [plainLabel(w.consumerTag, 40), `prefetch ${w.prefetch || '∞'}`, w.ackRequired ? 'manual ack' : 'auto ack', w.active ? '' : 'inactive']
+      .filter(Boolean).join(' · ');
+    item.tooltip = tooltip(new TooltipBuilder().title(w.application, 'person').field('Consumer tag', w.consumerTag).field('Pool', this.pool)
+      .field('Prefetch', w.prefetch || 'unlimited').field('Ack mode', w.ackRequired ? 'manual ack' : 'auto ack (no ack)')
+      .field('Active', w.active).field('Exclusive', w.exclusive || undefined).field('Connection', w.connection).field('Channel', w.channel)
+      .field('Peer', w.peer).field('Node', w.node).build());
+    return item;
+  }
+}
