@@ -1,0 +1,209 @@
+/**
+ * The audit: publish N tagged test notifications and check that every pool bound to (exchange, key) got each exactly
+ * once. Pools run locally (`pools`) are counted per message (exact); without local pools every bound pool is judged
+ * from the management API's queue counters before/after (approximate: they lag ~5 s, include other traffic, and are
+ * absent with rates_mode = none).
+ *
+ * Kept apart from counts.ts (pure accounting, which workers.ts imports) so that there is no import cycle.
+ */
+import { randomUUID } from 'node:crypto';
+import { BrokerConfig } from './connection';
+import { BrokerError, invalidInput } from './errors';
+import { ApiQueue, ManagementClient } from './management';
+import { bindingMatches } from './routing';
+import { AuditPoolResult, AuditTally, approximateAuditResult } from './counts';
+import { NotificationPublisher, PublishOptions, PublishProgress, PublishResult } from './publisher';
+import { QueueType, RUN_ID_HEADER, WorkerPool, validatePoolOptions } from './workers';
+import { Logger, silentLogger } from './logger';
+
+export interface AuditPoolSpec { name: string; workers: number }
+
+export interface AuditOptions extends Pick<PublishOptions, 'format' | 'eventType' | 'publisherId' | 'payloadTemplate' | 'ratePerSecond' | 'maxInFlight'> {
+  exchange: string;
+  routingKey: string;
+  count: number;
+  /** Pools to run locally for the audit (exact counts). Without: judge the bound pools from the management API. */
+  pools?: readonly AuditPoolSpec[];
+  prefetch?: number;
+  queueType?: QueueType;
+  /** How long to wait for deliveries after the last confirm, ms (default 30 s, 15 s more for remote pools' stats lag). */
+  deadlineMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: AuditProgress) => void;
+  logger?: Logger;
+}
+
+export interface AuditProgress {
+  phase: 'starting' | 'publishing' | 'waiting' | 'done';
+  publish?: PublishProgress;
+  /** Distinct audit messages per pool so far (local pools only). */
+  received: Record<string, number>;
+}
+
+export interface AuditReport {
+  runId: string;
+  exchange: string;
+  routingKey: string;
+  published: number;
+  confirmed: number;
+  unroutable: number;
+  /** Seconds for the whole audit (publish + wait). */
+  seconds: number;
+  publishSeconds: number;
+  /** Every pool got every message exactly once, and the counts are exact. */
+  ok: boolean;
+  /** The deadline passed before every local pool had everything. */
+  timedOut: boolean;
+  cancelled: boolean;
+  pools: AuditPoolResult[];
+  publish: PublishResult;
+}
+
+export function parsePoolSpecs(text: string): AuditPoolSpec[] {
+  const specs: AuditPoolSpec[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const i = part.lastIndexOf(':');
+    const name = i < 0 ? part : part.slice(0, i);
+    const raw = i < 0 ? '1' : part.slice(i + 1);
+    if (!/^\d+$/.test(raw)) { throw invalidInput(`--pools: the worker count of "${part}" is not a whole number`, 'Write --pools NAME:WORKERS,…, e.g. --pools ceilometer:3,audit:1'); }
+    const workers = Number(raw);
+    validatePoolOptions({ pool: name, exchange: 'x', routingKeys: [''], workers });
+    if (specs.some((s) => s.name === name)) { throw invalidInput(`--pools names pool "${name}" twice`, 'Name each pool once'); }
+    specs.push({ name, workers });
+  }
+  if (specs.length === 0) { throw invalidInput('--pools is empty', 'Write --pools NAME:WORKERS,…, e.g. --pools ceilometer:3,audit:1'); }
+  return specs;
+}
+
+export async function runAudit(config: BrokerConfig, client: ManagementClient, o: AuditOptions): Promise<AuditReport> {
+  if (!Number.isInteger(o.count) || o.count < 1) { throw invalidInput(`The audit count ${o.count} is not a positive whole number`, 'Use e.g. 1000'); }
+  const log = o.logger ?? silentLogger;
+  const runId = randomUUID();
+  const t0 = performance.now();
+  const expected = new Set<string>();
+  const received = (): Record<string, number> => Object.fromEntries(tallies.map((t) => [t.pool, t.received]));
+  const tallies: AuditTally[] = [];
+  const pools: WorkerPool[] = [];
+  const progress = (phase: AuditProgress['phase'], publish?: PublishProgress) => o.onProgress?.({ phase, publish, received: received() });
+  try {
+    // ---- local pools: start them (declare + bind) before publishing ----
+    for (const spec of o.pools ?? []) {
+      const pool = new WorkerPool(config, {
+        pool: spec.name, exchange: o.exchange, routingKeys: o.routingKey, workers: spec.workers, prefetch: o.prefetch, queueType: o.queueType, logger: log,
+      });
+      pool.on('error', (e) => log.error(e.describe()));
+      pools.push(pool);
+      await pool.start();
+      const tally = new AuditTally(spec.name, pool.workerNames);
+      tallies.push(tally);
+      pool.onMessage((d) => {
+        if (d.messageId !== undefined && d.headers?.[RUN_ID_HEADER] === runId) { tally.record(d.worker, d.messageId, d.latencyMs ?? NaN); }
+      });
+    }
+    progress('starting');
+
+    // ---- remote pools: counters before ----
+    const remote = (o.pools?.length ?? 0) === 0 ? await remoteBefore(client, config.vhost, o.exchange, o.routingKey) : undefined;
+
+    // ---- publish ----
+    const publisher = new NotificationPublisher(config, {
+      exchange: o.exchange, routingKey: o.routingKey, count: o.count, runId, signal: o.signal, format: o.format, eventType: o.eventType,
+      publisherId: o.publisherId, payloadTemplate: o.payloadTemplate, ratePerSecond: o.ratePerSecond, maxInFlight: o.maxInFlight,
+      connectionName: 'rmq-pools:audit', logger: log, onPublished: (id) => { expected.add(id); },
+    });
+    publisher.on('progress', (p) => progress('publishing', p));
+    const pub = await publisher.run();
+
+    // ---- wait for the pools ----
+    progress('waiting', pub);
+    const deadline = Date.now() + (o.deadlineMs ?? (remote ? 45_000 : 30_000));
+    let timedOut = false;
+    let results: AuditPoolResult[];
+    // Only messages the broker routed can arrive: unroutable ones come back to the publisher.
+    const routable = pub.unroutable >= expected.size ? 0 : expected.size;
+    if (!remote) {
+      while (!o.signal?.aborted && routable > 0 && !tallies.every((t) => t.complete(expected))) {
+        if (Date.now() > deadline) { timedOut = true; break; }
+        await sleep(50, o.signal);
+      }
+      // Duplicates can trail the last first delivery (redeliveries after a reconnect): a short grace to see them.
+      if (!timedOut && routable > 0) { await sleep(100, o.signal); }
+      results = tallies.map((t) => t.result(expected));
+    } else {
+      results = await remoteAfter(client, config.vhost, remote, routable, deadline, o.signal);
+      timedOut = results.some((r) => r.missing > 0) && Date.now() > deadline;
+    }
+    progress('done', pub);
+    const ok = !pub.cancelled && !timedOut && results.length > 0 && results.every((r) => r.exact && r.missing === 0 && r.duplicates === 0);
+    return {
+      runId, exchange: o.exchange, routingKey: o.routingKey, published: pub.published, confirmed: pub.confirmed, unroutable: pub.unroutable,
+      seconds: Math.round((performance.now() - t0) / 10) / 100, publishSeconds: pub.seconds, ok, timedOut, cancelled: pub.cancelled || o.signal?.aborted === true,
+      pools: results, publish: pub,
+    };
+  } finally {
+    await Promise.all(pools.map((p) => p.stop().catch(() => undefined)));
+  }
+}
+
+interface RemotePool { name: string; before: number | undefined }
+interface RemoteState { pools: RemotePool[]; statsOff: boolean }
+
+const QUEUE_STAT_COLUMNS = ['name', 'consumers', 'messages', 'message_stats'] as const;
+
+/** The queues a message (exchange, key) reaches, following exchange-to-exchange bindings, from per-exchange binding lists. */
+export async function boundPools(client: ManagementClient, vhost: string, exchange: string, routingKey: string): Promise<string[]> {
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const visit = async (name: string): Promise<void> => {
+    if (seen.has(name)) { return; }
+    seen.add(name);
+    const [ex, bindings] = await Promise.all([client.exchange(vhost, name), client.exchangeBindings(vhost, name)]);
+    for (const b of bindings) {
+      if (!bindingMatches(ex.type, { routingKey: b.routing_key, arguments: b.arguments }, routingKey)) { continue; }
+      if (b.destination_type === 'queue') { found.add(b.destination); } else { await visit(b.destination); }
+    }
+  };
+  await visit(exchange);
+  return [...found].sort();
+}
+
+async function remoteBefore(client: ManagementClient, vhost: string, exchange: string, routingKey: string): Promise<RemoteState> {
+  const [overview, names] = await Promise.all([client.overview(), boundPools(client, vhost, exchange, routingKey)]);
+  const statsOff = overview.rates_mode === 'none';
+  const pools: RemotePool[] = [];
+  for (const name of names) {
+    const q = await client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`, { columns: QUEUE_STAT_COLUMNS });
+    pools.push({ name, before: statsOff ? undefined : q.message_stats?.deliver_get ?? 0 });
+  }
+  return { pools, statsOff };
+}
+
+async function remoteAfter(client: ManagementClient, vhost: string, state: RemoteState, expected: number, deadline: number, signal?: AbortSignal): Promise<AuditPoolResult[]> {
+  const read = async () => Promise.all(state.pools.map(async (p) => {
+    try {
+      const q = await client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(p.name)}`, { columns: QUEUE_STAT_COLUMNS });
+      const after = state.statsOff || p.before === undefined ? undefined : q.message_stats?.deliver_get ?? 0;
+      return approximateAuditResult(p.name, expected, after === undefined ? undefined : after - (p.before ?? 0), q.consumers ?? 0);
+    } catch (e) {
+      if (e instanceof BrokerError && e.kind === 'not-found') {
+        return { ...approximateAuditResult(p.name, expected, 0, 0), note: 'The queue was deleted during the audit' };
+      }
+      throw e;
+    }
+  }));
+  // Statistics lag ~5 s: poll until each pool's delta covers the run, or the deadline.
+  for (;;) {
+    const r = await read();
+    const settled = r.every((x) => x.missing === 0 || x.note?.startsWith('The management API has no') || x.note?.startsWith('The pool has no consumers') || x.note?.startsWith('The queue was deleted'));
+    if (settled || Date.now() > deadline || signal?.aborted || expected === 0) { return r; }
+    await sleep(1000, signal);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
