@@ -276,7 +276,8 @@ export class ManagementClient {
       if (/not management user|not_authorised|not authorised/i.test(reason) && !/login failed/i.test(reason) && /management/i.test(reason)) {
         return new BrokerError('forbidden', `User "${user}" may not use the management API (${reason})`, 'Give the user the "management" (or "monitoring") tag: rabbitmqctl set_user_tags USER management', { status });
       }
-      if (/access refused|not_authorised.*vhost|access to vhost/i.test(reason)) {
+      // RabbitMQ 3.10 says "User not authorised to access virtual host"; older ones "access to vhost … refused".
+      if (/access refused|not_authorised.*(vhost|virtual host)|access to (vhost|virtual host)/i.test(reason)) {
         return new BrokerError('forbidden', `User "${user}" has no permission on vhost "${this.config.vhost}" (${reason})`,
           `Grant it: rabbitmqctl set_permissions -p ${this.config.vhost} ${user} ".*" ".*" ".*", or pick another vhost`, { status });
       }

@@ -3,7 +3,7 @@
  * A worker's application comes from its connection (user_provided_name / connection_name / product), since
  * consumers and channels only show "127.0.0.1:port -> 127.0.0.1:5672".
  */
-import type { ApiBinding, ApiConnection, ApiConsumer, ApiExchange, ApiQueue, ManagementClient } from './management';
+import type { ApiBinding, ApiChannelDetails, ApiConnection, ApiConsumer, ApiExchange, ApiQueue, ManagementClient } from './management';
 
 export interface Worker {
   consumerTag: string;
@@ -87,26 +87,36 @@ export interface TopologyOptions {
 }
 
 export function isSystemExchange(name: string): boolean {
-  return name === '' || name.startsWith('amq.');
+  return typeof name !== 'string' || name === '' || name.startsWith('amq.');
+}
+
+/** API fields are typed, but a broker mid-change (or an older one) may omit them: never let that throw. */
+function str(v: unknown, fallback = ''): string {
+  return typeof v === 'string' ? v : fallback;
+}
+
+function record(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 /** "rmq-pools:ceilometer" (connection_name) → that; else the product ("pika", "oslo.messaging"), else the peer. */
 export function applicationOf(conn: ApiConnection | undefined, fallback: string): string {
   if (!conn) { return fallback; }
-  const cp = conn.client_properties ?? {};
-  return conn.user_provided_name || (typeof cp.connection_name === 'string' ? cp.connection_name : '') ||
-    (typeof cp.product === 'string' ? cp.product : '') || fallback;
+  const cp = record(conn.client_properties);
+  return str(conn.user_provided_name) || str(cp.connection_name) || str(cp.product) || fallback;
 }
 
 export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnection>): Worker {
-  const ch = c.channel_details ?? {};
-  const conn = ch.connection_name ? connections.get(ch.connection_name) : undefined;
+  // RabbitMQ sends channel_details: [] once the channel is gone.
+  const ch = record(c.channel_details) as ApiChannelDetails;
+  const connectionName = str(ch.connection_name);
+  const conn = connectionName ? connections.get(connectionName) : undefined;
   const peer = ch.peer_host ? `${ch.peer_host}:${ch.peer_port ?? ''}` : undefined;
   return {
-    consumerTag: c.consumer_tag,
-    application: applicationOf(conn, peer ?? ch.connection_name ?? 'unknown'),
-    connection: ch.connection_name ?? '',
-    channel: ch.name ?? '',
+    consumerTag: str(c.consumer_tag),
+    application: applicationOf(conn, peer ?? (connectionName || 'unknown')),
+    connection: connectionName,
+    channel: str(ch.name),
     prefetch: c.prefetch_count ?? 0,
     ackRequired: c.ack_required ?? true,
     active: c.active ?? true,
@@ -117,12 +127,12 @@ export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnectio
 }
 
 export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
-  const args = q.arguments ?? {};
+  const args = record(q.arguments);
   const ms = q.message_stats;
   const apps = [...new Set(workers.map((w) => w.application))].sort();
   return {
-    name: q.name,
-    vhost: q.vhost,
+    name: str(q.name),
+    vhost: str(q.vhost),
     type: q.type ?? (typeof args['x-queue-type'] === 'string' ? (args['x-queue-type'] as string) : 'classic'),
     durable: q.durable ?? false,
     autoDelete: q.auto_delete ?? false,
@@ -149,9 +159,9 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
 export function workersByQueue(consumers: ApiConsumer[], connections: ApiConnection[]): Map<string, Worker[]> {
   const conns = new Map(connections.map((c) => [c.name, c]));
   const out = new Map<string, Worker[]>();
-  for (const c of consumers) {
-    const q = c.queue?.name;
-    if (q === undefined) { continue; }
+  for (const c of consumers ?? []) {
+    const q = record(c.queue).name;
+    if (typeof q !== 'string') { continue; }
     const list = out.get(q) ?? [];
     list.push(workerFrom(c, conns));
     out.set(q, list);
@@ -160,21 +170,25 @@ export function workersByQueue(consumers: ApiConsumer[], connections: ApiConnect
 }
 
 export function buildTopology(input: TopologyInput, opts: TopologyOptions = {}): Topology {
-  const byQueue = workersByQueue(input.consumers, input.connections);
+  const byQueue = workersByQueue(input.consumers ?? [], input.connections ?? []);
   const pools = new Map<string, Pool>();
-  for (const q of input.queues) { pools.set(q.name, poolFrom(q, byQueue.get(q.name) ?? [])); }
+  for (const q of input.queues ?? []) {
+    const name = str(q.name);
+    pools.set(name, poolFrom(q, byQueue.get(name) ?? []));
+  }
 
   const exchanges: ExchangeModel[] = [];
   const bySource = new Map<string, ApiBinding[]>();
-  for (const b of input.bindings) {
-    if (b.source === '') { continue; } // the default exchange's implicit binding to every queue
+  for (const b of input.bindings ?? []) {
+    if (typeof b.source !== 'string' || b.source === '') { continue; } // '': the default exchange's implicit binding to every queue
     const list = bySource.get(b.source) ?? [];
     list.push(b);
     bySource.set(b.source, list);
   }
-  for (const e of input.exchanges) {
-    if (!opts.includeSystemExchanges && isSystemExchange(e.name)) { continue; }
-    exchanges.push(exchangeModel(e, bySource.get(e.name) ?? [], pools));
+  for (const e of input.exchanges ?? []) {
+    const name = str(e.name);
+    if (!opts.includeSystemExchanges && isSystemExchange(name)) { continue; }
+    exchanges.push(exchangeModel(e, bySource.get(name) ?? [], pools));
   }
   exchanges.sort((a, b) => a.name.localeCompare(b.name));
   return { vhost: input.vhost, exchanges, pools: [...pools.values()].sort((a, b) => a.name.localeCompare(b.name)) };
@@ -183,12 +197,12 @@ export function buildTopology(input: TopologyInput, opts: TopologyOptions = {}):
 /** Groups one exchange's bindings by (routing key, arguments): the "binding key" level of the tree. */
 export function exchangeModel(e: ApiExchange, bindings: ApiBinding[], pools: Map<string, Pool>): ExchangeModel {
   return {
-    name: e.name,
-    type: e.type,
+    name: str(e.name),
+    type: str(e.type, 'unknown'),
     durable: e.durable ?? false,
     internal: e.internal ?? false,
     autoDelete: e.auto_delete ?? false,
-    arguments: e.arguments ?? {},
+    arguments: record(e.arguments),
     bindings: groupBindings(bindings, (name) => pools.get(name)),
   };
 }
@@ -201,17 +215,20 @@ export function bindingGroupKey(routingKey: string, args: Record<string, unknown
 export function groupBindings(bindings: ApiBinding[], poolOf: (name: string) => Pool | undefined): BindingGroup[] {
   const groups = new Map<string, BindingGroup>();
   for (const b of bindings) {
-    const key = bindingGroupKey(b.routing_key, b.arguments);
+    const routingKey = str(b.routing_key);
+    const args = record(b.arguments);
+    const destination = str(b.destination);
+    const key = bindingGroupKey(routingKey, args);
     let g = groups.get(key);
     if (!g) {
-      g = { routingKey: b.routing_key, arguments: b.arguments ?? {}, pools: [], exchanges: [] };
+      g = { routingKey, arguments: args, pools: [], exchanges: [] };
       groups.set(key, g);
     }
     if (b.destination_type === 'exchange') {
-      if (!g.exchanges.includes(b.destination)) { g.exchanges.push(b.destination); }
-    } else if (!g.pools.some((p) => p.name === b.destination)) {
+      if (!g.exchanges.includes(destination)) { g.exchanges.push(destination); }
+    } else if (!g.pools.some((p) => p.name === destination)) {
       // A binding may name a queue that vanished between two API calls: show it empty rather than drop it.
-      g.pools.push(poolOf(b.destination) ?? emptyPool(b.destination, b.vhost));
+      g.pools.push(poolOf(destination) ?? emptyPool(destination, str(b.vhost)));
     }
   }
   const out = [...groups.values()];
