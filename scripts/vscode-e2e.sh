@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# npm run test:vscode: the extension in a real VS Code, offline. code-server 4.100.3 (VS Code 1.100.3 server + web
+# workbench) runs the extension in a real Node extension host; Debian's chromium drives the workbench.
+#   (a) the mocha suite test/vscode/suite/*.test.ts INSIDE the extension host (extensionDevelopmentPath = this project);
+#   (b) the Playwright UI tests test/vscode/ui/*.test.mjs against the packaged .vsix installed in the server.
+# Writes test-results/vscode.counts ("PASSED FAILED" over both parts; scripts/test-all.sh reads it) and exits non-zero on
+# any failure. A failing (a) does not skip (b). Screenshots: test-results/screenshots/. State: .e2e/vscode/ (gitignored).
+# Assumes `npm run build` ran (builds when dist/extension.js is missing).
+# Env: PORT (first port to try, default 18080; another is picked when busy), EXT_TEST_TIMEOUT_MS (default 180000),
+#      CODE_SERVER_DIR (see scripts/install-code-server.sh), VERBOSE=1, KEEP_SERVER=1 (leave the server running; prints how to stop).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+E="$ROOT/.e2e/vscode"
+RESULTS="$ROOT/test-results"
+COUNTS="$RESULTS/vscode.counts"
+SCREENSHOTS="$RESULTS/screenshots"
+mkdir -p "$RESULTS" "$SCREENSHOTS"
+rm -f "$COUNTS"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+T0=$(now)
+say() { echo "== vscode-e2e: $*"; }
+# Setup failed before any test ran: one failure, so the caller never reads "0 failed".
+fail_setup() { say "$*"; echo "0 1" > "$COUNTS"; say "0 passed, 1 failed (setup) in $(since "$T0")"; exit 1; }
+
+# shellcheck source=scripts/install-code-server.sh
+source "$ROOT/scripts/install-code-server.sh"
+
+T=$(now)
+bash scripts/broker.sh || fail_setup "no broker (scripts/broker.sh failed)"
+say "broker ready: $(since "$T")"
+
+T=$(now)
+ensure_code_server || fail_setup "code-server is not installed (scripts/install-code-server.sh failed)"
+say "code-server $("$CODE_SERVER_BIN" --version 2>/dev/null | head -1 | cut -d' ' -f1) ready: $(since "$T")"
+
+T=$(now)
+if [ ! -f dist/extension.js ]; then npm run build || fail_setup "npm run build failed"; fi
+rm -rf out/test/vscode   # tsc never deletes: a removed *.test.ts must not leave its stale .js to run
+npm run --silent compile-tests || fail_setup "npm run compile-tests (tsc -p test) failed"
+[ -f out/test/vscode/suite/index.js ] || fail_setup "out/test/vscode/suite/index.js is missing after compile-tests"
+npm run --silent package || fail_setup "npm run package (vsce) failed"
+VSIX="$ROOT/dist/rabbitmq-pool-inspector.vsix"
+[ -f "$VSIX" ] || fail_setup "$VSIX is missing after npm run package"
+say "tests compiled + .vsix packaged: $(since "$T")"
+
+# Fresh, isolated server state for every run.
+T=$(now)
+rm -rf "$E"
+cs_profile "$E" || fail_setup "cannot create $E"
+cs_install_vsix "$E" "$VSIX" > "$E/install.log" 2>&1 || { cat "$E/install.log"; fail_setup "installing the .vsix into code-server failed"; }
+
+stop() {
+  if [ "${KEEP_SERVER:-0}" = 1 ] && [ -n "${CS_PID:-}" ]; then
+    say "server left running at $CS_URL: stop it with: kill $CS_PID"
+    return
+  fi
+  if [ -s "$E/server.pid" ]; then
+    local t; t=$(now); cs_stop "$E"; say "server stopped: $(since "$t")"
+  fi
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" || fail_setup "code-server did not start"
+say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
+
+# (a) mocha inside the extension host.
+T=$(now)
+ext_pass=0; ext_fail=1
+node test/vscode/e2e/runExtTests.mjs --url "$CS_URL" --dev "$ROOT" --tests "$ROOT/out/test/vscode/suite/index.js" \
+  --folder "$E/ws" --timeout "${EXT_TEST_TIMEOUT_MS:-180000}" --summary "$E/exthost.txt" \
+  --screenshot "$SCREENSHOTS/exthost-timeout.png" 2>&1 | tee "$RESULTS/vscode-exthost.log"
+ext_code=${PIPESTATUS[0]}
+if [ -s "$E/exthost.txt" ]; then read -r ext_pass _ ext_fail _ < "$E/exthost.txt"; fi
+if [ "$ext_code" != 0 ] && [ "$ext_fail" = 0 ]; then ext_fail=1; fi
+say "extension-host tests: $ext_pass passed, $ext_fail failed: $(since "$T")"
+
+# (b) Playwright UI tests, one file at a time (they share the server's workbench state).
+T=$(now)
+ui_pass=0; ui_fail=0
+shopt -s nullglob
+UI_TESTS=(test/vscode/ui/*.test.mjs)
+if [ ${#UI_TESTS[@]} = 0 ]; then
+  say "no UI tests in test/vscode/ui/"; ui_fail=1
+else
+  CS_URL="$CS_URL" SCREENSHOT_DIR="$SCREENSHOTS" node --test --test-concurrency=1 --test-timeout=300000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$E/ui.tap" "${UI_TESTS[@]}" 2>&1 | tee "$RESULTS/vscode-ui.log"
+  ui_code=${PIPESTATUS[0]}
+  tap_count() { grep -Eo "^# $1 [0-9]+" "$E/ui.tap" 2>/dev/null | tail -1 | grep -Eo '[0-9]+$' || echo 0; }
+  ui_pass=$(tap_count pass)
+  # Cancelled (a failed before() hook, a timeout) and skipped/todo tests are not passes.
+  ui_fail=$(( $(tap_count fail) + $(tap_count cancelled) + $(tap_count skipped) + $(tap_count todo) ))
+  if [ "$ui_code" != 0 ] && [ "$ui_fail" = 0 ]; then ui_fail=1; fi
+fi
+say "UI tests: $ui_pass passed, $ui_fail failed: $(since "$T")"
+
+passed=$((ext_pass + ui_pass)); failed=$((ext_fail + ui_fail))
+echo "$passed $failed" > "$COUNTS"
+say "screenshots in $SCREENSHOTS/"
+say "total $(since "$T0"): $passed passed, $failed failed"
+[ "$failed" = 0 ]

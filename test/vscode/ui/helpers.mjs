@@ -1,0 +1,111 @@
+// Shared helpers for the Playwright UI tests (test/vscode/ui/*.test.mjs): they drive the real VS Code workbench that
+// code-server serves, in Debian's Chromium. scripts/vscode-e2e.sh sets CS_URL (the server) and SCREENSHOT_DIR.
+//
+//   const wb = await launchWorkbench();          // { browser, page, lap, close }
+//   await openContainer(wb.page);                // the "RabbitMQ Pools" view container
+//   await treeRow(wb.page, 'localhost').waitFor();
+//   await runCommand(wb.page, 'RabbitMQ: Refresh');
+//   await notification(wb.page, 'Published').waitFor();
+//   webviewFrame(wb.page).locator('#title');
+//   await screenshot(wb.page, 'pools');          // test-results/screenshots/pools.png
+/* global process, console, URL */
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CS_URL = process.env.CS_URL ?? 'http://127.0.0.1:18080/';
+export const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? path.join(ROOT, 'test-results/screenshots');
+export const CONTAINER_TITLE = 'RabbitMQ Pools';
+export const BROKERS_VIEW_NAME = 'Brokers';
+
+// What works for Debian's chromium here (shared/TESTING.md); never `npx playwright install`.
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/** Starts Chromium, opens the workbench (optionally `?folder=`) and waits until the activity bar shows. */
+export async function launchWorkbench({ url = CS_URL, folder, viewport = { width: 1400, height: 850 }, timeout = 60_000 } = {}) {
+  const t0 = Date.now();
+  const lap = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(2)}s] ${msg}`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(process.env.CHROMIUM_EXTRA_ARGS ?? '').split(' ').filter(Boolean)],
+  });
+  try {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.log('[pageerror]', e.message));
+    const target = new URL(url);
+    if (folder) { target.searchParams.set('folder', folder); }
+    await page.goto(target.toString());
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout });
+    lap('workbench visible');
+    return { browser, page, lap, close: () => browser.close() };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
+/** Shows a view container. Its tab is a toggle: clicking it while selected HIDES the sidebar, so click only if needed. */
+export async function openContainer(page, title = CONTAINER_TITLE, { timeout = 30_000 } = {}) {
+  const tab = page.getByRole('tab', { name: title });
+  await tab.waitFor({ timeout });
+  if (await tab.getAttribute('aria-selected') !== 'true') { await tab.click(); }
+  await page.locator('#workbench\\.parts\\.sidebar').waitFor({ timeout });
+  return tab;
+}
+
+/** The sidebar's tree/list rows, optionally only those whose text contains `text` (string or RegExp). */
+export function treeRows(page, text) {
+  const rows = page.locator('#workbench\\.parts\\.sidebar .monaco-list-row');
+  return text === undefined ? rows : rows.filter({ hasText: text });
+}
+
+/** The first sidebar row whose text contains `text`. */
+export function treeRow(page, text) {
+  return treeRows(page, text).first();
+}
+
+/** A pane header in the sidebar (a view's title bar), e.g. "Brokers". Hidden when a container has a single view. */
+export function viewHeader(page, name) {
+  return page.locator('#workbench\\.parts\\.sidebar .pane-header', { hasText: name });
+}
+
+/** Runs a command from the palette by its full title ("RabbitMQ: Refresh"). */
+export async function runCommand(page, title, { timeout = 15_000 } = {}) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout });
+  await input.fill('>' + title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
+  await page.keyboard.press('Enter');
+}
+
+/** Answers an open quick pick / input box: types `value` and presses Enter. */
+export async function answerQuickInput(page, value, { timeout = 15_000 } = {}) {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout });
+  await input.fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** A notification toast containing `text`. */
+export function notification(page, text) {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text });
+}
+
+/** The content frame of the (active) webview panel. */
+export function webviewFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Saves a PNG of the page to SCREENSHOT_DIR/<name>.png and returns its path. Look at it. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, name.endsWith('.png') ? name : `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
