@@ -1,0 +1,130 @@
+/**
+ * The local pools this process runs (extension host or CLI), keyed by broker, vhost and pool name. The tree, the
+ * commands and the Delivery Counts panel all read it; nothing here knows about VS Code.
+ * Events are coalesced: 'counts' carries a pool's throttled snapshot (WorkerPool already limits it to 4/s), 'changed'
+ * fires when a pool is added, removed or changes state, 'event' carries what a user should be told.
+ */
+import { EventEmitter } from 'node:events';
+import type { BrokerConfig } from './connection';
+import type { PoolCounts } from './counts';
+import { BrokerError, describeError } from './errors';
+import type { Logger } from './logger';
+import { StopOptions, WorkerPool, WorkerPoolOptions } from './workers';
+
+export interface LocalPoolEntry {
+  /** `${broker}|${vhost}|${pool}`: stable, used as tree and webview ids. */
+  id: string;
+  broker: string;
+  vhost: string;
+  pool: WorkerPool;
+  options: WorkerPoolOptions;
+  config: BrokerConfig;
+  /** Last state worth showing: running, reconnecting, queue deleted, failed, stopped. */
+  status: 'running' | 'reconnecting' | 'queue-deleted' | 'failed' | 'stopped';
+  lastMessage?: string;
+}
+
+export interface LocalPoolNotice {
+  id: string;
+  pool: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  /** The queue was deleted under the workers: the UI offers "Recreate Pool". */
+  recreate?: boolean;
+}
+
+export interface LocalPoolsEvents {
+  changed: [];
+  counts: [string, PoolCounts];
+  notice: [LocalPoolNotice];
+}
+
+export function localPoolId(broker: string, vhost: string, pool: string): string {
+  return `${broker}|${vhost}|${pool}`;
+}
+
+export class LocalPools extends EventEmitter<LocalPoolsEvents> {
+  private readonly entries = new Map<string, LocalPoolEntry>();
+
+  constructor(private readonly log?: Logger) {
+    super();
+  }
+
+  list(): LocalPoolEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(id: string): LocalPoolEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  find(broker: string, vhost: string, pool: string): LocalPoolEntry | undefined {
+    return this.entries.get(localPoolId(broker, vhost, pool));
+  }
+
+  /** Starts a pool (or throws a BrokerError; nothing is registered then). A second start of the same pool adds workers instead. */
+  async start(config: BrokerConfig, options: WorkerPoolOptions): Promise<LocalPoolEntry> {
+    const id = localPoolId(config.name, config.vhost, options.pool);
+    const existing = this.entries.get(id);
+    if (existing && existing.status !== 'stopped' && existing.status !== 'failed') {
+      for (let i = 0; i < (options.workers ?? 1); i++) { await existing.pool.addWorker(); }
+      this.emit('changed');
+      return existing;
+    }
+    const pool = new WorkerPool(config, { ...options, logger: options.logger ?? this.log });
+    const entry: LocalPoolEntry = { id, broker: config.name, vhost: config.vhost, pool, options, config, status: 'running' };
+    this.wire(entry);
+    await pool.start();
+    this.entries.set(id, entry);
+    this.emit('changed');
+    this.emit('counts', id, pool.snapshot());
+    return entry;
+  }
+
+  /** Starts the same pool again after its queue was deleted (declares and binds it anew); counts start from zero. */
+  async recreate(id: string): Promise<LocalPoolEntry> {
+    const e = this.entries.get(id);
+    if (!e) { throw new BrokerError('not-found', `No local pool ${id}`, 'Create the pool again with Create Worker Pool'); }
+    const workers = Math.max(1, e.pool.workerNames.length);
+    await this.stop(id);
+    return this.start(e.config, { ...e.options, workers });
+  }
+
+  async stop(id: string, opts: StopOptions = {}): Promise<PoolCounts | undefined> {
+    const e = this.entries.get(id);
+    if (!e) { return undefined; }
+    this.entries.delete(id);
+    try {
+      return await e.pool.stop(opts);
+    } finally {
+      e.status = 'stopped';
+      this.emit('changed');
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.entries.keys()].map((id) => this.stop(id)));
+  }
+
+  private wire(e: LocalPoolEntry): void {
+    const p = e.pool;
+    const notice = (severity: LocalPoolNotice['severity'], message: string, recreate = false) => {
+      e.lastMessage = message;
+      this.emit('notice', { id: e.id, pool: p.name, severity, message, recreate });
+    };
+    const setStatus = (s: LocalPoolEntry['status']) => {
+      if (e.status !== s) { e.status = s; this.emit('changed'); }
+    };
+    p.on('delivery', (c) => this.emit('counts', e.id, c));
+    p.on('worker-cancelled', (ev) => {
+      if (ev.queueDeleted) { setStatus('queue-deleted'); }
+      notice('warning', ev.message, ev.queueDeleted);
+    });
+    p.on('channel-error', (ev) => notice('warning', ev.error.describe()));
+    p.on('disconnected', (ev) => { setStatus('reconnecting'); notice('warning', ev.error.describe()); });
+    p.on('reconnected', () => { setStatus('running'); notice('info', `Pool "${p.name}" reconnected; its counts were kept`); });
+    p.on('error', (err) => { setStatus('failed'); notice('error', describeError(err)); });
+    p.on('worker-added', () => this.emit('changed'));
+    p.on('worker-removed', () => this.emit('changed'));
+  }
+}
