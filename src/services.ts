@@ -8,6 +8,7 @@ import { BrokerStatusBar } from './statusBar';
 import { BrokersTreeProvider } from './tree/brokersTreeProvider';
 import { RefreshManager } from './tree/refreshManager';
 import type { TreeNode } from './tree/nodes/treeNode';
+import { LocalPools } from './broker/localPools';
 
 /** Dialogs that commands use, replaceable by tests (a modal confirmation cannot be clicked from the extension host). */
 export interface Prompts {
@@ -24,6 +25,8 @@ export interface Services {
   refresher: RefreshManager;
   statusBar: BrokerStatusBar;
   prompts: Prompts;
+  /** Pools of local workers started by this extension (stopped on deactivate). */
+  localPools: LocalPools;
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
@@ -37,6 +40,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const prompts: Prompts = {
     confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
   };
-  context.subscriptions.push(channel, store, tree, treeView, refresher, statusBar);
-  return { context, channel, log, store, tree, treeView, refresher, statusBar, prompts };
+  const localPools = new LocalPools(log);
+  context.subscriptions.push(channel, store, tree, treeView, refresher, statusBar, { dispose: () => void localPools.stopAll() });
+  return { context, channel, log, store, tree, treeView, refresher, statusBar, prompts, localPools };
 }
