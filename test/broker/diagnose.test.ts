@@ -220,6 +220,42 @@ describe('diagnose on a real broker', function () {
     assert.deepEqual(findings[0].workers, [slow]);
   });
 
+  it('--sample-seconds: growth and per-worker spread from two management API samples', async function () {
+    this.timeout(90_000);
+    await pool('orphan', 'notifications.warn');
+    await pool('uneven', 'notifications.error');
+    const fast = await worker('uneven', 'uneven', { prefetch: 1 });
+    const slow = await worker('uneven', 'uneven', { prefetch: 1, ackDelayMs: 150 });
+    await consumersShown(healthyConsumers + 2);
+    // Traffic through the whole window: the management API refreshes its counters every 5 s, a 7 s window sees one.
+    let stop = false;
+    const traffic = (async () => {
+      while (!stop) {
+        for (let i = 0; i < 20; i++) {
+          admin.publish(EXCHANGE, 'notifications.error', Buffer.from('{}'));
+          if (i % 5 === 0) { admin.publish(EXCHANGE, 'notifications.warn', Buffer.from('{}')); }
+        }
+        await admin.waitForConfirms();
+        await new Promise((r) => setTimeout(r, 100)); // pacing the traffic, not waiting for a condition
+      }
+    })();
+    try {
+      // A new queue's first counters can take up to ~10 s to appear; the window must start after that.
+      await until(async () => ((await v.client.queue(v.name, 'orphan')).messages ?? 0) > 0, 'the orphan pool\'s first counters');
+      const cli = await runCli(['diagnose', '--json', '--vhost', v.name, '--sample-seconds', '7']);
+      assert.equal(cli.code, 0, cli.stderr);
+      const doc = cli.json as { sampledSeconds: number; findings: Finding[] };
+      assert.ok(doc.sampledSeconds >= 6.9, String(doc.sampledSeconds));
+      assert.deepEqual(kinds(doc.findings), ['lopsided-pool:uneven', 'pool-without-workers:orphan']);
+      assert.deepEqual(doc.findings[0].workers, [slow], `${fast} should get most messages`);
+      assert.match(doc.findings[0].message, /approximate/);
+      assert.match(doc.findings[1].message, /grew by \d+ messages in 7 s/);
+    } finally {
+      stop = true;
+      await traffic;
+    }
+  });
+
   it('the CLI exits 1 with a one-line error for a vhost that does not exist, 2 for a bad --fail-on', async () => {
     const missing = await runCli(['diagnose', '--json', '--vhost', `${v.name}-missing`]);
     assert.equal(missing.code, 1);
