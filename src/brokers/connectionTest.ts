@@ -25,8 +25,13 @@ export async function testConnection(config: BrokerConfig): Promise<ConnectionTe
     const o = await client.overview();
     version = o.rabbitmq_version;
     lines.push(`Management API ${config.managementUrl}: RabbitMQ ${o.rabbitmq_version ?? '?'}${o.cluster_name ? `, cluster ${o.cluster_name}` : ''}`);
-    await client.vhost(config.vhost);
-    lines.push(`vhost "${config.vhost}": exists, readable by ${config.username}`);
+    // GET /api/vhosts/{name} needs the administrator tag; the list of visible vhosts does not.
+    if ((await client.vhosts()).some((v) => v.name === config.vhost)) {
+      lines.push(`vhost "${config.vhost}": exists, readable by ${config.username}`);
+    } else {
+      state = 'error';
+      lines.push(`vhost "${config.vhost}" does not exist, or user "${config.username}" has no permission on it`);
+    }
   } catch (e) {
     state = stateOf(e);
     lines.push(describeError(e));

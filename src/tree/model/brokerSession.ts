@@ -108,9 +108,18 @@ export class VhostData {
     this.queues.invalidate();
   }
 
-  /** The vhost exists and we may read it (a vanished vhost becomes an error node here, not a blank level). */
-  info(): Promise<ApiVhost> {
-    return this.session.memo.get(this.key('vhost'), () => this.session.client.vhost(this.name));
+  /**
+   * The vhost exists and we may read it (a vanished vhost becomes an error node here, not a blank level). Checked against the
+   * list of visible vhosts: `GET /api/vhosts/{name}` needs the administrator tag, the list does not.
+   */
+  async info(): Promise<ApiVhost> {
+    const found = (await this.session.visibleVhosts()).find((v) => v.name === this.name);
+    if (!found) {
+      const c = this.session.config;
+      throw new BrokerError('not-found', `The vhost "${this.name}" does not exist on ${c.managementUrl}, or user "${c.username}" has no permission on it`,
+        `Pick an existing vhost (Edit Broker), or grant access: rabbitmqctl set_permissions -p ${this.name} ${c.username} ".*" ".*" ".*"`);
+    }
+    return found;
   }
 
   /** Workers of every pool of the vhost: consumers + connections, once per refresh, shared by all nodes. */
@@ -267,8 +276,12 @@ export class BrokerSession {
   async vhosts(): Promise<string[]> {
     await this.overview();
     if (this.vhostFilter !== undefined) { return [this.vhostFilter]; }
-    const all = await this.memo.get('vhosts', () => this.client.vhosts());
-    return all.map((v) => v.name).sort((a, b) => a.localeCompare(b));
+    return (await this.visibleVhosts()).map((v) => v.name).sort((a, b) => a.localeCompare(b));
+  }
+
+  /** The vhosts this user may see (one small request per refresh, shared by every vhost node). */
+  visibleVhosts(): Promise<ApiVhost[]> {
+    return this.memo.get('vhosts', () => this.client.vhosts());
   }
 
   vhost(name: string): VhostData {
