@@ -106,8 +106,17 @@ export function parseUrl(raw: string, allowed: ParsedUrl['protocol'][], what: st
   };
   const username = credential(u.username, 'user name');
   const password = credential(u.password, 'password');
-  registerSecret(password);
+  rememberPassword(username ?? DEFAULT_USER, password);
   return { protocol, host, port, path, username, password };
+}
+
+/**
+ * Registers a password for redaction, except RabbitMQ's well-known default guest/guest: masking "guest" would also
+ * mask the user name "guest" in every message of every broker (the registry is process-wide), and hides nothing.
+ */
+function rememberPassword(username: string, password: string | undefined): void {
+  if (username === DEFAULT_USER && password === DEFAULT_USER) { return; }
+  registerSecret(password);
 }
 
 function formatHost(host: string): string {
@@ -123,7 +132,7 @@ export function brokerConfig(input: BrokerInput = {}): BrokerConfig {
   const mgmt = parseUrl(input.managementUrl ?? defaultManagementUrl(amqp), ['http', 'https'], 'management URL');
   const username = input.username ?? amqp.username ?? mgmt.username ?? DEFAULT_USER;
   const password = input.password ?? amqp.password ?? mgmt.password ?? (username === DEFAULT_USER ? DEFAULT_USER : '');
-  registerSecret(password);
+  rememberPassword(username, password);
   let vhost = input.vhost ?? (amqp.path !== '' ? amqp.path : '/');
   if (vhost === '') { vhost = '/'; }
   if (vhost.length > 255) { throw invalidInput('The vhost name is longer than 255 characters', 'Use the name of an existing vhost, e.g. "/"'); }

@@ -215,6 +215,13 @@ describe('connection', () => {
       for (const t of texts) { assert.equal(redact(t), t); }
     });
 
+    it('does not mask the well-known default guest/guest, so the user name "guest" stays readable in errors', () => {
+      brokerConfig();
+      brokerConfig({ amqpUrl: 'amqp://guest:guest@127.0.0.1:5672/' });
+      assert.equal(redact('The broker refused user "guest"'), 'The broker refused user "guest"');
+      assert.equal(redact('amqp://guest:guest@h'), `amqp://guest:${REDACTED}@h`);
+    });
+
     it('does not register secrets shorter than 3 characters (they would mask everything)', () => {
       registerSecret('ab');
       registerSecret('');
