@@ -65,13 +65,13 @@ export function parsePoolSpecs(text: string): AuditPoolSpec[] {
     const i = part.lastIndexOf(':');
     const name = i < 0 ? part : part.slice(0, i);
     const raw = i < 0 ? '1' : part.slice(i + 1);
-    if (!/^\d+$/.test(raw)) { throw invalidInput(`--pools: the worker count of "${part}" is not a whole number`, 'Write --pools NAME:WORKERS,…, e.g. --pools ceilometer:3,audit:1'); }
+    if (!/^\d+$/.test(raw)) { throw invalidInput(`The worker count of "${part}" is not a whole number`, 'Write --pools NAME:WORKERS,…, e.g. --pools ceilometer:3,audit:1'); }
     const workers = Number(raw);
     validatePoolOptions({ pool: name, exchange: 'x', routingKeys: [''], workers });
-    if (specs.some((s) => s.name === name)) { throw invalidInput(`--pools names pool "${name}" twice`, 'Name each pool once'); }
+    if (specs.some((s) => s.name === name)) { throw invalidInput(`Pool "${name}" is named twice`, 'Name each pool once'); }
     specs.push({ name, workers });
   }
-  if (specs.length === 0) { throw invalidInput('--pools is empty', 'Write --pools NAME:WORKERS,…, e.g. --pools ceilometer:3,audit:1'); }
+  if (specs.length === 0) { throw invalidInput('The pool list is empty', 'Write --pools NAME:WORKERS,…, e.g. --pools ceilometer:3,audit:1'); }
   return specs;
 }
 
@@ -148,6 +148,8 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
 interface RemotePool { name: string; before: number | undefined }
 interface RemoteState { pools: RemotePool[]; statsOff: boolean }
 
+/** Longer than the management API's default statistics interval (5 s). */
+const STATS_LAG_MS = 10_000;
 const QUEUE_STAT_COLUMNS = ['name', 'consumers', 'messages', 'message_stats'] as const;
 
 /** The queues a message (exchange, key) reaches, following exchange-to-exchange bindings, from per-exchange binding lists. */
@@ -191,10 +193,13 @@ async function remoteAfter(client: ManagementClient, vhost: string, state: Remot
       throw e;
     }
   }));
-  // Statistics lag ~5 s: poll until each pool's delta covers the run, or the deadline.
+  // Statistics lag ~5 s: poll until each pool's delta covers the run, or the deadline. A pool that shows no consumers
+  // is only believed after STATS_LAG_MS (a queue created moments ago shows 0 consumers in the API at first).
+  const started = Date.now();
   for (;;) {
     const r = await read();
-    const settled = r.every((x) => x.missing === 0 || x.note?.startsWith('The management API has no') || x.note?.startsWith('The pool has no consumers') || x.note?.startsWith('The queue was deleted'));
+    const lagPassed = Date.now() - started > STATS_LAG_MS;
+    const settled = r.every((x) => x.missing === 0 || x.note?.startsWith('The management API has no') || (lagPassed && x.note?.startsWith('The pool has no consumers')) || x.note?.startsWith('The queue was deleted'));
     if (settled || Date.now() > deadline || signal?.aborted || expected === 0) { return r; }
     await sleep(1000, signal);
   }

@@ -52,6 +52,11 @@ export interface WorkerPoolOptions {
   recovery?: RecoveryTuning;
   /** Message ids remembered for duplicate detection (default 1,000,000). */
   trackIds?: number;
+  /**
+   * Stop taking messages after this many deliveries in total (the CLI's --count): later deliveries are returned to
+   * the queue unacked (nack + requeue) and not counted; 'limit-reached' is emitted once. Default: no limit.
+   */
+  maxDeliveries?: number;
   /** Minimum interval between 'delivery' snapshot events, ms (default 250). */
   snapshotIntervalMs?: number;
   logger?: Logger;
@@ -85,6 +90,8 @@ export interface WorkerPoolEvents {
   disconnected: [DisconnectedEvent];
   reconnecting: [ReconnectingEvent];
   reconnected: [ReconnectedEvent];
+  /** maxDeliveries reached: stop the pool now (further deliveries go back to the queue). */
+  'limit-reached': [PoolCounts];
   'worker-added': [{ pool: string; worker: string }];
   'worker-removed': [{ pool: string; worker: string }];
   /** Only emitted when someone listens; otherwise logged. */
@@ -167,6 +174,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   private lastSnapshot = { delivered: -1, at: 0 };
   private rateBase = { delivered: 0, at: 0 };
   private stopping: Promise<PoolCounts> | undefined;
+  /** Deliveries counted so far, all workers (the maxDeliveries check on the hot path). */
+  private total = 0;
 
   constructor(readonly config: BrokerConfig, readonly options: WorkerPoolOptions) {
     super();
@@ -405,8 +414,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const ids = this.ids;
     const counter = w.counter;
     const name = w.name;
+    const limit = this.options.maxDeliveries;
     const onMessage = (msg: amqp.ConsumeMessage | null): void => {
       if (msg === null) { this.onServerCancel(w, ch); return; }
+      if (limit !== undefined && this.total >= limit) {
+        try { ch.nack(msg, false, true); } catch { /* channel closing: the broker requeues it anyway */ }
+        return;
+      }
       const props = msg.properties;
       let id: string | undefined = props.messageId;
       if (id === undefined || id === null || id === '') { id = messageIdOf(msg.content); }
@@ -421,6 +435,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       }
       const latency = publishedAt === undefined ? NaN : Date.now() - publishedAt;
       counter.record(msg.fields.redelivered, dup, id !== undefined, latency);
+      if (++this.total === limit) { setImmediate(() => this.emit('limit-reached', this.snapshot())); }
       if (hooks.size) {
         const d: Delivery = {
           worker: name, messageId: id, redelivered: msg.fields.redelivered, duplicate: dup, latencyMs: publishedAt === undefined ? undefined : latency,

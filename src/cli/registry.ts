@@ -3,9 +3,17 @@ import type { CliCommand } from './context';
 import { topologyCommand } from './commands/topology';
 import { routeCommand } from './commands/route';
 import { diagnoseCommand } from './commands/diagnose';
+import { poolRunCommand } from './commands/poolRun';
+import { publishCommand } from './commands/publish';
+import { countsCommand } from './commands/counts';
+import { auditCommand } from './commands/audit';
 
 export const COMMANDS: CliCommand[] = [
   topologyCommand,
   routeCommand,
   diagnoseCommand,
+  poolRunCommand,
+  publishCommand,
+  countsCommand,
+  auditCommand,
 ];
