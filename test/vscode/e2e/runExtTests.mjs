@@ -8,7 +8,6 @@
 //
 // Prints the mocha output, then "N passed, N failed" (also written to --summary FILE). Exits 0 only when the suite passed.
 // Env: CHROMIUM (default /usr/bin/chromium), VERBOSE=1 also prints the browser console.
-/* global process, console, URL, setTimeout, clearTimeout */
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -8,7 +8,6 @@
 //   await notification(wb.page, 'Published').waitFor();
 //   webviewFrame(wb.page).locator('#title');
 //   await screenshot(wb.page, 'pools');          // test-results/screenshots/pools.png
-/* global process, console, URL */
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
