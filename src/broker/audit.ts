@@ -22,8 +22,15 @@ export interface AuditOptions extends Pick<PublishOptions, 'format' | 'eventType
   exchange: string;
   routingKey: string;
   count: number;
-  /** Pools to run locally for the audit (exact counts). Without: judge the bound pools from the management API. */
+  /** Pools to start locally for the audit (exact counts); stopped afterwards (their queues are kept). */
   pools?: readonly AuditPoolSpec[];
+  /** Pools already running in this process (the extension's local pools): counted exactly, left running. */
+  running?: readonly WorkerPool[];
+  /**
+   * Also judge the bound pools that are not local from management API deltas (exact: false).
+   * Default: true unless `pools` is given (the CLI's --pools means "only these, exactly").
+   */
+  remote?: boolean;
   prefetch?: number;
   queueType?: QueueType;
   /** How long to wait for deliveries after the last confirm, ms (default 30 s, 15 s more for remote pools' stats lag). */
@@ -84,6 +91,14 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
   const received = (): Record<string, number> => Object.fromEntries(tallies.map((t) => [t.pool, t.received]));
   const tallies: AuditTally[] = [];
   const pools: WorkerPool[] = [];
+  const unhook: (() => void)[] = [];
+  const watch = (pool: WorkerPool) => {
+    const tally = new AuditTally(pool.name, pool.workerNames);
+    tallies.push(tally);
+    unhook.push(pool.onMessage((d) => {
+      if (d.messageId !== undefined && d.headers?.[RUN_ID_HEADER] === runId) { tally.record(d.worker, d.messageId, d.latencyMs ?? NaN); }
+    }));
+  };
   const progress = (phase: AuditProgress['phase'], publish?: PublishProgress) => o.onProgress?.({ phase, publish, received: received() });
   try {
     // ---- local pools: start them (declare + bind) before publishing ----
@@ -94,16 +109,17 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
       pool.on('error', (e) => log.error(e.describe()));
       pools.push(pool);
       await pool.start();
-      const tally = new AuditTally(spec.name, pool.workerNames);
-      tallies.push(tally);
-      pool.onMessage((d) => {
-        if (d.messageId !== undefined && d.headers?.[RUN_ID_HEADER] === runId) { tally.record(d.worker, d.messageId, d.latencyMs ?? NaN); }
-      });
+      watch(pool);
+    }
+    for (const pool of o.running ?? []) {
+      if (!tallies.some((t) => t.pool === pool.name)) { watch(pool); }
     }
     progress('starting');
 
-    // ---- remote pools: counters before ----
-    const remote = (o.pools?.length ?? 0) === 0 ? await remoteBefore(client, config.vhost, o.exchange, o.routingKey) : undefined;
+    // ---- pools without local workers: management counters before ----
+    const judgeRemote = o.remote ?? (o.pools?.length ?? 0) === 0;
+    const local = new Set(tallies.map((t) => t.pool));
+    const remote = judgeRemote ? await remoteBefore(client, config.vhost, o.exchange, o.routingKey, local) : undefined;
 
     // ---- publish ----
     const publisher = new NotificationPublisher(config, {
@@ -121,17 +137,17 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
     let results: AuditPoolResult[];
     // Only messages the broker routed can arrive: unroutable ones come back to the publisher.
     const routable = pub.unroutable >= expected.size ? 0 : expected.size;
-    if (!remote) {
-      while (!o.signal?.aborted && routable > 0 && !tallies.every((t) => t.complete(expected))) {
-        if (Date.now() > deadline) { timedOut = true; break; }
-        await sleep(50, o.signal);
-      }
-      // Duplicates can trail the last first delivery (redeliveries after a reconnect): a short grace to see them.
-      if (!timedOut && routable > 0) { await sleep(100, o.signal); }
-      results = tallies.map((t) => t.result(expected));
-    } else {
-      results = await remoteAfter(client, config.vhost, remote, routable, deadline, o.signal);
-      timedOut = results.some((r) => r.missing > 0) && Date.now() > deadline;
+    while (!o.signal?.aborted && routable > 0 && !tallies.every((t) => t.complete(expected))) {
+      if (Date.now() > deadline) { timedOut = true; break; }
+      await sleep(50, o.signal);
+    }
+    // Duplicates can trail the last first delivery (redeliveries after a reconnect): a short grace to see them.
+    if (!timedOut && routable > 0 && tallies.length) { await sleep(100, o.signal); }
+    results = tallies.map((t) => t.result(expected));
+    if (remote && remote.pools.length) {
+      const approx = await remoteAfter(client, config.vhost, remote, routable, deadline, o.signal);
+      timedOut ||= approx.some((r) => r.missing > 0) && Date.now() > deadline;
+      results = [...results, ...approx];
     }
     progress('done', pub);
     const ok = !pub.cancelled && !timedOut && results.length > 0 && results.every((r) => r.exact && r.missing === 0 && r.duplicates === 0);
@@ -141,6 +157,7 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
       pools: results, publish: pub,
     };
   } finally {
+    for (const u of unhook) { u(); }
     await Promise.all(pools.map((p) => p.stop().catch(() => undefined)));
   }
 }
@@ -169,11 +186,12 @@ export async function boundPools(client: ManagementClient, vhost: string, exchan
   return [...found].sort();
 }
 
-async function remoteBefore(client: ManagementClient, vhost: string, exchange: string, routingKey: string): Promise<RemoteState> {
+async function remoteBefore(client: ManagementClient, vhost: string, exchange: string, routingKey: string, local: ReadonlySet<string>): Promise<RemoteState> {
   const [overview, names] = await Promise.all([client.overview(), boundPools(client, vhost, exchange, routingKey)]);
   const statsOff = overview.rates_mode === 'none';
   const pools: RemotePool[] = [];
   for (const name of names) {
+    if (local.has(name)) { continue; }
     const q = await client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`, { columns: QUEUE_STAT_COLUMNS });
     pools.push({ name, before: statsOff ? undefined : q.message_stats?.deliver_get ?? 0 });
   }

@@ -3,7 +3,7 @@
  * default (or raw JSON / text), each with a fresh UUID message_id (also set as properties.messageId so that workers
  * count without parsing), persistent, `mandatory` so that unroutable messages come back and are counted.
  *
- * Throughput: a bounded window of unconfirmed messages (default 2,000) instead of waitForConfirms() per batch, and
+ * Throughput: a bounded window of unconfirmed messages (default 5,000) instead of waitForConfirms() per batch, and
  * amqplib's back-pressure honoured (publish() false → wait for 'drain'). Cancellation (AbortSignal) stops sending at
  * once, waits at most `abortGraceMs` for outstanding confirms and reports the numbers. If the connection drops, the
  * messages not yet confirmed are re-sent after amqplib's recovery reconnects (at-least-once: consumers may then see a
@@ -46,7 +46,7 @@ export interface PublishOptions {
   mandatory?: boolean;
   /** Messages per second; unlimited when absent. */
   ratePerSecond?: number;
-  /** Unconfirmed messages in flight (default 2000). */
+  /** Unconfirmed messages in flight (default 5000: with persistent messages the broker confirms after a disk sync, so a wide window matters). */
   maxInFlight?: number;
   /** Tags every message with the header x-rmqp-run (the audit's run id). */
   runId?: string;
@@ -269,7 +269,7 @@ export class NotificationPublisher extends EventEmitter<PublisherEvents> {
 
   private async loop(signal: AbortSignal | undefined): Promise<void> {
     const o = this.options;
-    const max = o.maxInFlight ?? 2000;
+    const max = o.maxInFlight ?? 5000;
     const rate = o.ratePerSecond;
     const persistent = o.persistent ?? true;
     const mandatory = o.mandatory ?? true;

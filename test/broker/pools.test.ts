@@ -179,6 +179,21 @@ describe('worker pools (real broker)', function () {
     assert.ok(s.workers.every((w) => w.state === 'consuming' && w.delivered > 0));
   });
 
+  it('audit over pools already running (exact) plus a pool with remote consumers only (approximate)', async () => {
+    const mine = await pool('mine', 2);
+    const theirs = await pool('theirs', 1, { connectionName: 'some-other-app' });
+    const report = await runAudit(vh.config, vh.client, { exchange: 'nova', routingKey: 'notifications.info', count: 400, running: [mine], deadlineMs: 30_000 });
+    const m = report.pools.find((p) => p.name === 'mine');
+    const t = report.pools.find((p) => p.name === 'theirs');
+    assert.ok(m && t, JSON.stringify(report.pools.map((p) => p.name)));
+    assert.deepEqual([m.exact, m.received, m.missing, m.duplicates], [true, 400, 0, 0]);
+    assert.equal(t.exact, false);
+    assert.equal(t.received, 400, t.note);
+    assert.equal(theirs.delivered, 400);
+    assert.ok(mine.running, 'a running pool is left running');
+    assert.equal(report.ok, false, 'approximate results are never "ok"');
+  });
+
   it('addWorker / removeWorker keep the pool\'s totals', async () => {
     const p = await pool('elastic', 1);
     const name = await p.addWorker();

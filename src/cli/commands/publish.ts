@@ -19,7 +19,7 @@ export const publishCommand: CliCommand = {
     raw: { type: 'boolean', description: 'publish the payload as plain JSON, without the oslo envelope' },
     text: { type: 'boolean', description: 'publish the payload as text' },
     transient: { type: 'boolean', description: 'non-persistent messages (delivery mode 1)' },
-    'in-flight': { type: 'string', valueName: 'N', description: 'unconfirmed messages in flight (default 2000)' },
+    'in-flight': { type: 'string', valueName: 'N', description: 'unconfirmed messages in flight (default 5000)' },
   },
   async run(ctx) {
     const f = ctx.args.flags;
