@@ -3,8 +3,8 @@
  * broker in a fresh vhost. Every wait is bounded.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { ROOT, TestVhost, freshVhost, runCli, until, untilConsumers } from './helpers';
+import { execFileSync, spawn } from 'node:child_process';
+import { CLI, ROOT, TestVhost, freshVhost, runCli, until, untilConsumers } from './helpers';
 import { WorkerPool } from '../../src/broker/workers';
 
 interface PoolRunJson { pool: string; exchange: string; routingKey: string; delivered: number; redelivered: number; duplicates: number; stoppedBy: string; workers: { name: string; delivered: number }[] }
@@ -71,6 +71,28 @@ describe('rmq-pools pool run / publish / audit / counts (CLI, real broker)', fun
     assert.match(r.stdout, /short-1/);
     const q = await vh.client.queues(vh.name, ['name']);
     assert.ok(!q.some((x) => x.name === 'short'), '--delete-on-stop deleted the queue');
+  });
+
+  it('pool run stops on SIGINT, reports and exits 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'pool', 'run', '--exchange', 'nova', '--key', 'notifications.info', '--pool', 'interrupted', '--workers', '2', '--json', '--delete-on-stop', ...v]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await untilConsumers(vh.client, vh.name, 'interrupted', 2);
+      await runCli(['publish', '--exchange', 'nova', '--key', 'notifications.info', '--count', '100', ...v]);
+      const ch = await (await vh.connect('test-check')).createChannel();
+      await until(async () => (await ch.checkQueue('interrupted')).messageCount === 0, 'the workers to take all 100');
+      const t0 = performance.now();
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+      assert.equal(code, 0, `exit ${String(code)} after ${(performance.now() - t0).toFixed(0)} ms`);
+      const j = JSON.parse(out) as PoolRunJson;
+      assert.equal(j.stoppedBy, 'signal');
+      assert.equal(j.delivered, 100);
+    } finally {
+      if (child.exitCode === null) { child.kill('SIGKILL'); }
+    }
   });
 
   it('audit --pools runs the pools locally: every pool gets every message exactly once', async () => {

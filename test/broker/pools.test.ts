@@ -127,6 +127,38 @@ describe('worker pools (real broker)', function () {
     assert.ok(ms < 3000, `stopped in ${ms} ms`);
   });
 
+  it('a publisher whose connection drops mid-run reconnects and re-sends what was not confirmed', async () => {
+    const p = await pool('survivor', 2);
+    const pub = new NotificationPublisher(vh.config, {
+      exchange: 'nova', routingKey: 'notifications.info', count: 20_000, ratePerSecond: 5000, connectionName: 'rmq-pools:publisher-under-test',
+    });
+    let closed = false;
+    let disconnects = 0;
+    pub.on('disconnected', () => { disconnects++; });
+    pub.on('progress', (pr) => {
+      if (pr.published < 3000 || closed) { return; }
+      closed = true;
+      void (async () => {
+        const conns = await until(async () => {
+          const list = (await vh.client.connections(vh.name)).filter((c) => c.client_properties?.connection_name === 'rmq-pools:publisher-under-test');
+          return list.length ? list : undefined;
+        }, 'the publisher\'s connection', 10_000, 50);
+        for (const c of conns) { await vh.client.closeConnection(c.name, 'test: drop the publisher'); }
+      })();
+    });
+    const r = await pub.run();
+    console.log(`      publisher: ${r.published} published, ${r.confirmed} confirmed, ${r.resent} re-sent after ${r.reconnects} reconnect(s)`);
+    assert.equal(disconnects, 1);
+    assert.equal(r.reconnects, 1);
+    assert.equal(r.published, 20_000);
+    assert.equal(r.confirmed + r.nacked, 20_000);
+    assert.equal(r.unconfirmed, 0);
+    await until(() => p.snapshot().uniqueIds >= 20_000, 'survivor to see all 20,000 ids', 30_000, 50);
+    const s = p.snapshot();
+    assert.equal(s.uniqueIds, 20_000, 'nothing lost');
+    assert.equal(s.delivered, 20_000 + s.duplicates, 'every extra delivery is a counted duplicate (at-least-once re-send)');
+  });
+
   it('an invalid payload template fails before anything is published', async () => {
     assert.throws(() => new NotificationPublisher(vh.config, { exchange: 'nova', routingKey: 'k', count: 1, payloadTemplate: '{"n": {{seq}}, "id": {{uuid}}}' }),
       (e: unknown) => e instanceof BrokerError && e.kind === 'invalid-input' && /not valid JSON/.test(e.message));
