@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { createServices, Services } from './services';
 import { registerCommands } from './commands/registry';
+import { registerDeliveryCountsPanel } from './webview/register';
 
 export interface ExtensionApi {
   services: Services;
@@ -12,6 +13,7 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services = createServices(context);
   registerCommands(context, services);
+  registerDeliveryCountsPanel(context, services);
   return { services };
 }
 

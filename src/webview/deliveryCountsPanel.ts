@@ -1,0 +1,305 @@
+/**
+ * The "Pool Delivery Counts" webview panel (extension side): one panel per (broker, vhost, exchange, routing key).
+ * It owns a CountsSource (the numbers), an UpdateThrottle (≤ 4 messages a second to the page) and the actions behind the
+ * page's buttons. The page (media/main.ts) only renders what it is sent and asks for actions: protocol.ts.
+ */
+import * as vscode from 'vscode';
+import type { BrokerConfig } from '../broker/connection';
+import { describeError } from '../broker/errors';
+import { ManagementClient } from '../broker/management';
+import { publishNotifications } from '../broker/publisher';
+import type { Services } from '../services';
+import { CountsSource } from './countsSource';
+import { ExportData, toCsv, toJson } from './export';
+import { makeNonce, renderHtml } from './html';
+import { runPanelAudit } from './panelAudit';
+import {
+  AuditView, BusyView, DEFAULT_COUNT, ExportFormat, HostMessage, MAX_UPDATES_PER_SECOND, PANEL_VIEW_TYPE, PageMessage, PanelSelection,
+  PanelState, isPageMessage,
+} from './protocol';
+import { configFor } from './selection';
+import { UpdateThrottle } from './throttle';
+
+/** Dialogs the panel uses; tests replace them (a save dialog cannot be answered from the extension host). */
+export interface PanelDialogs {
+  saveFile(defaultName: string, format: ExportFormat): Thenable<vscode.Uri | undefined>;
+}
+
+const defaultDialogs: PanelDialogs = {
+  saveFile: (defaultName, format) => vscode.window.showSaveDialog({
+    title: 'Export Delivery Counts',
+    defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, defaultName) : undefined,
+    filters: format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] },
+    saveLabel: 'Export',
+  }),
+};
+
+export function selectionKey(s: PanelSelection): string {
+  return JSON.stringify([s.broker, s.vhost, s.exchange, s.routingKey]);
+}
+
+export function panelTitle(s: PanelSelection): string {
+  return `Delivery Counts: ${s.exchange || '(default)'} / ${s.routingKey || '(empty key)'}`;
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')], retainContextWhenHidden: false, enableFindWidget: true };
+}
+
+export class DeliveryCountsPanel implements vscode.Disposable {
+  static readonly panels = new Map<string, DeliveryCountsPanel>();
+
+  /** Every message posted to the page, with its time (tests check the rate; cheap: a ring of the last 2,000). */
+  readonly sent: { type: HostMessage['type']; at: number }[] = [];
+  /** CSP violations the page reported (there should be none). */
+  readonly cspViolations: string[] = [];
+  dialogs: PanelDialogs = defaultDialogs;
+  private selection: PanelSelection;
+  private source: CountsSource | undefined;
+  private client: ManagementClient | undefined;
+  private config: BrokerConfig | undefined;
+  private readonly throttle: UpdateThrottle;
+  private readonly disposables: vscode.Disposable[] = [];
+  private busy: BusyView | undefined;
+  private abort: AbortController | undefined;
+  private audit: AuditView | undefined;
+  private ready = false;
+  private disposed = false;
+  private readonly initializing: Promise<void>;
+
+  constructor(private readonly services: Services, readonly panel: vscode.WebviewPanel, selection: PanelSelection) {
+    this.selection = selection;
+    DeliveryCountsPanel.panels.set(selectionKey(selection), this);
+    const extUri = services.context.extensionUri;
+    panel.webview.options = webviewOptions(extUri);
+    panel.title = panelTitle(selection);
+    panel.iconPath = vscode.Uri.joinPath(extUri, 'media', 'icon.svg');
+    this.throttle = new UpdateThrottle((b) => this.post({ type: 'update', ...b }), MAX_UPDATES_PER_SECOND);
+    this.throttle.setPaused(true); // until the page says 'ready' (it gets a full snapshot then)
+    const dist = vscode.Uri.joinPath(extUri, 'dist');
+    panel.webview.html = renderHtml({
+      cspSource: panel.webview.cspSource, nonce: makeNonce(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+    });
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.onDidChangeViewState((e) => this.visibility(e.webviewPanel.visible)),
+    );
+    this.initializing = this.init();
+  }
+
+  /** Opens (or reveals) the panel for a selection. */
+  static show(services: Services, selection: PanelSelection): DeliveryCountsPanel {
+    const existing = DeliveryCountsPanel.panels.get(selectionKey(selection));
+    if (existing) {
+      existing.panel.reveal();
+      if (selection.pool !== undefined) { existing.selectPool(selection.pool); }
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, panelTitle(selection), vscode.ViewColumn.Active, webviewOptions(services.context.extensionUri));
+    return new DeliveryCountsPanel(services, panel, selection);
+  }
+
+  get currentSelection(): PanelSelection { return { ...this.selection }; }
+  /** Resolves once the broker's config is read and the source runs (or failed). */
+  whenInitialized(): Promise<void> { return this.initializing; }
+
+  state(): PanelState {
+    return {
+      selection: this.currentSelection, pools: this.source?.list() ?? [], history: this.source?.rateHistory() ?? [], audit: this.audit,
+      busy: this.busy, managementAt: this.source?.managementAt, managementError: this.source?.managementError, defaultCount: DEFAULT_COUNT,
+    };
+  }
+
+  exportData(): ExportData {
+    const s = this.state();
+    return { selection: s.selection, pools: s.pools, history: s.history, audit: s.audit, exportedAt: Date.now() };
+  }
+
+  /** Writes the export to `uri` (the Export button picks it with a save dialog). */
+  async exportTo(uri: vscode.Uri, format: ExportFormat): Promise<void> {
+    const text = format === 'json' ? toJson(this.exportData()) : toCsv(this.exportData());
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+  }
+
+  selectPool(pool: string | undefined): void {
+    this.selection = { ...this.selection, pool };
+  }
+
+  /** Publishes test notifications with a cancellable progress notification; resolves with the result line. */
+  async publish(count: number): Promise<string | undefined> {
+    const config = await this.needConfig();
+    if (this.busy) { throw new Error('An action is already running in this panel: wait for it or cancel it'); }
+    const { exchange, routingKey } = this.selection;
+    return this.withBusy('publish', count, `Publishing ${count.toLocaleString('en-US')} test notifications to ${exchange} / ${routingKey}`, async (signal, report) => {
+      const r = await publishNotifications(config, { exchange, routingKey, count, signal, logger: this.services.log }, report);
+      void this.source?.refresh();
+      const line = `${r.cancelled ? 'Cancelled after' : 'Published'} ${r.published.toLocaleString('en-US')} test notifications to ${exchange} / ${routingKey}: `
+        + `${r.confirmed.toLocaleString('en-US')} confirmed, ${r.unroutable.toLocaleString('en-US')} unroutable, in ${r.seconds.toFixed(1)} s`;
+      this.services.log.info(line);
+      this.notice('info', line);
+      return line;
+    });
+  }
+
+  async runAudit(count: number): Promise<AuditView | undefined> {
+    const config = await this.needConfig();
+    if (this.busy) { throw new Error('An action is already running in this panel: wait for it or cancel it'); }
+    const source = this.source;
+    const client = this.client;
+    if (!source || !client) { return undefined; }
+    await source.refresh();
+    const local = source.localEntries();
+    const localNames = new Set(local.map((e) => e.pool.name));
+    const remote = source.boundPoolNames().filter((n) => !localNames.has(n));
+    const { exchange, routingKey } = this.selection;
+    return this.withBusy('audit', count, `Auditing ${exchange} / ${routingKey} with ${count.toLocaleString('en-US')} test notifications`, async (signal, report) => {
+      const audit = await runPanelAudit({ config, client, exchange, routingKey, count, local, remote, signal, onProgress: report, log: this.services.log });
+      this.audit = audit;
+      this.post({ type: 'audit', audit });
+      const bad = audit.pools.filter((p) => p.missing || p.duplicates);
+      this.services.log.info(`Audit of ${exchange} / ${routingKey}: ${audit.ok ? 'every pool got every message once' : `${bad.length} pool(s) with missing or duplicated messages`}`);
+      return audit;
+    });
+  }
+
+  reset(): void {
+    this.source?.reset();
+    this.audit = undefined;
+    this.sendSnapshot();
+  }
+
+  cancel(): void { this.abort?.abort(); }
+
+  dispose(): void {
+    if (this.disposed) { return; }
+    this.disposed = true;
+    this.abort?.abort();
+    if (DeliveryCountsPanel.panels.get(selectionKey(this.selection)) === this) { DeliveryCountsPanel.panels.delete(selectionKey(this.selection)); }
+    this.throttle.dispose();
+    this.source?.dispose();
+    this.client?.dispose();
+    for (const d of this.disposables) { d.dispose(); }
+    this.panel.dispose();
+  }
+
+  // ---- internals ----
+
+  private async init(): Promise<void> {
+    try {
+      this.config = await configFor(this.services, this.selection.broker, this.selection.vhost);
+      if (this.disposed) { return; }
+      this.client = new ManagementClient(this.config);
+      const source = new CountsSource({ selection: this.selection, config: this.config, client: this.client, localPools: this.services.localPools, log: this.services.log });
+      source.onRow = (row) => this.throttle.pool(row);
+      source.onRemoved = (name) => this.throttle.remove(name);
+      source.onPoint = (p) => this.throttle.point(p);
+      source.onManagement = (at, err) => this.throttle.management(at, err);
+      this.source = source;
+      source.setVisible(this.panel.visible);
+      await source.refresh();
+    } catch (e) {
+      this.notice('error', describeError(e));
+      this.services.log.error(`Delivery Counts: ${describeError(e)}`);
+    }
+    if (this.ready) { this.sendSnapshot(); }
+  }
+
+  private async needConfig(): Promise<BrokerConfig> {
+    await this.initializing;
+    if (!this.config) { throw new Error(`The broker "${this.selection.broker}" could not be read: see the log`); }
+    return this.config;
+  }
+
+  private visibility(visible: boolean): void {
+    this.source?.setVisible(visible);
+    // A hidden webview is destroyed (no retainContextWhenHidden): when it shows again it sends 'ready' and gets a snapshot.
+    if (!visible) {
+      this.ready = false;
+      this.throttle.setPaused(true);
+    }
+  }
+
+  private async withBusy<T>(action: BusyView['action'], total: number, title: string,
+    fn: (signal: AbortSignal, report: (p: { published: number; confirmed: number }) => void) => Promise<T>): Promise<T | undefined> {
+    const abort = new AbortController();
+    this.abort = abort;
+    this.busy = { action, total, published: 0, confirmed: 0 };
+    this.throttle.busy(this.busy);
+    try {
+      return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        let shown = 0;
+        return fn(abort.signal, (p) => {
+          const pct = Math.floor((p.confirmed / Math.max(1, total)) * 100);
+          if (pct > shown) { progress.report({ increment: pct - shown, message: `${p.confirmed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} confirmed` }); shown = pct; }
+          this.busy = { action, total, published: p.published, confirmed: p.confirmed };
+          this.throttle.busy(this.busy);
+        });
+      });
+    } finally {
+      if (this.abort === abort) { this.abort = undefined; }
+      this.busy = undefined;
+      this.throttle.busy(undefined);
+    }
+  }
+
+  private receive(raw: unknown): void {
+    if (!isPageMessage(raw)) {
+      this.services.log.warn('Delivery Counts: ignored a malformed message from the panel');
+      return;
+    }
+    const m: PageMessage = raw;
+    const act = (what: string, p: Promise<unknown>) => void p.catch((e: unknown) => {
+      const line = describeError(e);
+      this.services.log.error(`Delivery Counts: ${what}: ${line}`);
+      this.notice('error', `${what}: ${line}`);
+      void vscode.window.showErrorMessage(`${what}: ${line}`);
+    });
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSnapshot();
+        this.throttle.setPaused(!this.panel.visible);
+        break;
+      case 'publish': act('Publish Test Notifications', this.publish(m.count)); break;
+      case 'audit': act('Run Audit', this.runAudit(m.count)); break;
+      case 'reset': this.reset(); break;
+      case 'cancel': this.cancel(); break;
+      case 'export': act('Export', this.exportWithDialog(m.format)); break;
+      case 'selectPool': this.selectPool(m.pool); break;
+      case 'cspViolation':
+        this.cspViolations.push(`${m.directive} ${m.blocked}`);
+        this.services.log.warn(`Delivery Counts: the page reported a CSP violation: ${m.directive} blocked ${m.blocked}`);
+        break;
+    }
+  }
+
+  private async exportWithDialog(format: ExportFormat): Promise<void> {
+    const s = this.selection;
+    const safe = (x: string) => x.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || '_';
+    const uri = await this.dialogs.saveFile(`delivery-counts-${safe(s.exchange)}-${safe(s.routingKey)}.${format}`, format);
+    if (!uri) { return; }
+    await this.exportTo(uri, format);
+    this.notice('info', `Exported the delivery counts to ${uri.fsPath}`);
+  }
+
+  private sendSnapshot(): void {
+    if (!this.ready) { return; }
+    this.throttle.clear();
+    this.post({ type: 'snapshot', state: this.state() });
+  }
+
+  private notice(severity: 'info' | 'error', message: string): void {
+    this.post({ type: 'notice', severity, message });
+  }
+
+  private post(m: HostMessage): void {
+    if (this.disposed) { return; }
+    this.sent.push({ type: m.type, at: Date.now() });
+    if (this.sent.length > 2000) { this.sent.splice(0, this.sent.length - 2000); }
+    void this.panel.webview.postMessage(m);
+  }
+}

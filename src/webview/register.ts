@@ -1,0 +1,37 @@
+/**
+ * Registers the Delivery Counts panel: the command (palette and tree context menus), the serializer that brings the panel
+ * back after a reload with its selection, and — only when RMQ_POOLS_TEST=1 or the VS Code test rig runs
+ * (RMQ_POOLS_EXT_TEST_RESULT) — a test-only command that starts local pools from a JSON spec.
+ */
+import * as vscode from 'vscode';
+import { handleErrors } from '../commands/handleErrors';
+import type { Services } from '../services';
+import { DeliveryCountsPanel } from './deliveryCountsPanel';
+import { PANEL_VIEW_TYPE, isPersistedState } from './protocol';
+import { resolveSelection } from './selection';
+import { registerTestCommands, testModeEnabled } from './testSeed';
+
+export const PANEL_COMMAND = 'rabbitmqPools.panel.show';
+
+export function registerDeliveryCountsPanel(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(PANEL_COMMAND, handleErrors(services.log, 'Show Delivery Counts', async (arg?: unknown) => {
+      const selection = await resolveSelection(services, arg);
+      if (!selection) { return undefined; }
+      // Returned for tests and scripts (same extension host: the object itself).
+      return DeliveryCountsPanel.show(services, selection);
+    })),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        if (!isPersistedState(state)) {
+          // Nothing to restore (the page never saved a selection): close rather than show an empty panel.
+          panel.dispose();
+          return;
+        }
+        new DeliveryCountsPanel(services, panel, state.selection);
+      },
+    }),
+    { dispose: () => { for (const p of [...DeliveryCountsPanel.panels.values()]) { p.dispose(); } } },
+  );
+  if (testModeEnabled()) { registerTestCommands(context, services); }
+}
