@@ -1,0 +1,195 @@
+// UI: the Brokers tree in the real workbench against the real broker. Creates the oslo notification layout in a fresh vhost
+// (exchange nova, pools ceilometer ×3 / audit ×1 / notifications.info ×1 bound with notifications.info), adds the broker
+// through the Add Broker input boxes, expands broker → vhost → Exchanges → nova → notifications.info → pools → workers,
+// and saves docs/images/tree.png and docs/images/tree-tooltip.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const amqp = require('amqplib');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = path.join(ROOT, 'docs/images');
+const MGMT = (process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672').replace(/\/$/, '');
+const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
+const VHOST = `rmqp-test-ui-${randomBytes(3).toString('hex')}`;
+const BROKER = 'oslo-ui';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+async function api(method, p, body) {
+  const r = await fetch(`${MGMT}/api/${p}`, { method, headers: { authorization: AUTH, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  if (!r.ok && r.status !== 404) { throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`); }
+  return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
+}
+
+async function until(fn, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) { return v; }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}`); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const conns = [];
+async function connect(name) {
+  const c = await amqp.connect({ protocol: 'amqp', hostname: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', vhost: VHOST },
+    { clientProperties: { connection_name: name } });
+  c.on('error', () => {});
+  conns.push(c);
+  return c;
+}
+
+let wb;
+before(async () => {
+  await api('PUT', `vhosts/${encodeURIComponent(VHOST)}`, {});
+  await api('PUT', `permissions/${encodeURIComponent(VHOST)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+  const ch = await (await connect('ui-test-setup')).createChannel();
+  await ch.assertExchange('nova', 'topic', { durable: true });
+  for (const q of ['ceilometer', 'audit', 'notifications.info']) {
+    await ch.assertQueue(q, { durable: true });
+    await ch.bindQueue(q, 'nova', 'notifications.info');
+  }
+  await ch.assertQueue(HOSTILE, { durable: false });
+  await ch.bindQueue(HOSTILE, 'nova', 'compute.#');
+  for (let i = 0; i < 7; i++) { ch.sendToQueue('audit', Buffer.from('{"oslo.version":"2.0"}')); }
+  for (const [q, app, n] of [['ceilometer', 'ceilometer-collector', 3], ['audit', 'audit-logger', 1], ['notifications.info', 'oslo-notifier', 1]]) {
+    const c = await connect(app);
+    for (let i = 0; i < n; i++) {
+      const wch = await c.createChannel();
+      await wch.prefetch(q === 'audit' ? 0 : 10);
+      // audit: never acks, so its messages stay "unacked" in the picture.
+      await wch.consume(q, () => {}, { consumerTag: `${app}-${i + 1}` });
+    }
+  }
+  await until(async () => (await api('GET', `consumers/${encodeURIComponent(VHOST)}`)).length === 5 ? true : undefined, '5 consumers in the management API');
+  await until(async () => (await api('GET', `queues/${encodeURIComponent(VHOST)}/audit`)).messages_unacknowledged === 7 ? true : undefined, 'audit\'s 7 unacked messages');
+  wb = await launchWorkbench();
+});
+
+after(async () => {
+  await wb?.close();
+  for (const c of conns) { await c.close().catch(() => {}); }
+  await api('DELETE', `vhosts/${encodeURIComponent(VHOST)}`).catch(() => {});
+});
+
+/** Answers the next step of a multi-step input: waits for its "(N/6)" title so the text never lands in the previous box. */
+async function answerStep(page, step, value) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/6)` }).waitFor({ timeout: 15_000 });
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** A tree row by its exact label (the row's text also holds the description, so match the label element). */
+function row(page, label, nth = 0) {
+  return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
+}
+
+/** Hovers a row until its tooltip (containing `text`) shows: an auto-refresh that redraws the row can close a hover. */
+async function hoverTooltip(page, rowLocator, text) {
+  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(900, 700);
+    await rowLocator.locator('.label-name').hover({ position: { x: 10, y: 5 } });
+    try {
+      await hover.waitFor({ timeout: 5_000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 4) { await screenshot(page, 'tree-hover-failed'); throw e; }
+    }
+  }
+}
+
+async function expand(page, label, nth = 0) {
+  const r = row(page, label, nth);
+  await r.waitFor({ timeout: 30_000 });
+  if (await r.getAttribute('aria-expanded') !== 'true') { await r.locator('.label-name').click(); }
+  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 15_000 });
+}
+
+test('Add Broker through its input boxes, then browse the oslo pools and workers', async () => {
+  const { page, lap } = wb;
+  await openContainer(page);
+  await row(page, 'localhost').waitFor({ timeout: 30_000 });
+  lap('local default broker shown');
+
+  await runCommand(page, 'RabbitMQ: Add Broker');
+  await answerStep(page, 1, BROKER);
+  await answerStep(page, 2, 'amqp://127.0.0.1:5672');
+  await answerStep(page, 3, MGMT);
+  await answerStep(page, 4, VHOST);
+  await answerStep(page, 5, 'guest');
+  await answerStep(page, 6, 'guest');
+  await notification(page, `Saved broker "${BROKER}"`).waitFor({ timeout: 30_000 });
+  lap('broker added through the wizard');
+
+  // The configured broker replaces the local default one; it and its only vhost open by themselves.
+  await row(page, BROKER).waitFor({ timeout: 30_000 });
+  await expand(page, BROKER);
+  await expand(page, VHOST);
+  await expand(page, 'Exchanges');
+  await expand(page, 'nova');
+  await expand(page, 'notifications.info', 0); // the binding key (the pool of that name comes below it)
+  for (const pool of ['audit', 'ceilometer']) { await expand(page, pool); }
+  await expand(page, 'notifications.info', 1);
+  lap('expanded down to the workers');
+
+  const workers = { 'ceilometer-collector': 3, 'audit-logger': 1, 'oslo-notifier': 1 };
+  for (const [app, n] of Object.entries(workers)) {
+    await until(async () => (await treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${app}$`) }) }).count()) === n || undefined, `${n} × ${app}`);
+  }
+  const text = async (label, nth = 0) => (await row(page, label, nth).innerText()).replace(/\s+/g, ' ');
+  assert.match(await text('ceilometer'), /3 workers/);
+  assert.match(await text('audit'), /1 worker · 0 ready · 7 unacked/);
+  assert.match(await text('notifications.info', 1), /1 worker/);
+  assert.match(await text('notifications.info', 0), /3 pools/);
+  assert.match(await text('nova'), /topic · durable/);
+
+  // Give the sidebar room for the descriptions (drag its right edge), and clear the "Saved broker" toast, before the picture.
+  const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+  if (side) {
+    const x = side.x + side.width - 1, y = side.y + side.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 300, y, { steps: 8 });
+    await page.mouse.up();
+    await page.mouse.move(900, 700);
+  }
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.mouse.move(900, 700);
+  await page.waitForTimeout(800); // let the sash's hover highlight fade
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: path.join(DOCS, 'tree.png') });
+  await screenshot(page, 'tree');
+  lap('docs/images/tree.png');
+});
+
+test('tooltips: pool details in Markdown; a hostile name stays text', async () => {
+  const { page, lap } = wb;
+  const hover = await hoverTooltip(page, row(page, 'ceilometer'), 'Queue type');
+  const t = (await hover.innerText()).replace(/\s+/g, ' ');
+  assert.match(t, /Queue type: classic/);
+  assert.match(t, /Applications: ceilometer-collector/);
+  await page.screenshot({ path: path.join(DOCS, 'tree-tooltip.png') });
+  await screenshot(page, 'tree-tooltip');
+  lap('docs/images/tree-tooltip.png');
+
+  // The hostile pool under compute.#: its label is the literal text and its tooltip holds no <img> element.
+  await page.mouse.move(900, 700);
+  await expand(page, 'compute.#');
+  const evil = row(page, HOSTILE);
+  await evil.waitFor({ timeout: 15_000 });
+  assert.equal(await evil.locator('img').count(), 0);
+  const evilHover = await hoverTooltip(page, evil, 'onerror');
+  assert.ok((await evilHover.innerText()).includes(HOSTILE));
+  assert.equal(await evilHover.locator('img').count(), 0);
+  await screenshot(page, 'tree-hostile-tooltip');
+  lap('hostile name inert');
+});
