@@ -226,7 +226,11 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       for (const w of this.workers) { w.state = 'failed'; }
       throw toBrokerError(e, this.config);
     }
-    if (this.state !== 'starting') { return this; } // stopped while starting
+    if (this.state !== 'starting') {
+      // stop() was called while connecting: it found no connection to close, so close it here.
+      await this.conn.close().catch(() => undefined);
+      return this;
+    }
     this.state = 'running';
     const every = this.options.snapshotIntervalMs ?? 250;
     this.snapshotTimer = setInterval(() => this.maybeSnapshot(), every);
@@ -495,7 +499,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       this.emit('worker-cancelled', { pool: this.name, worker: w.name, queue: this.queue, queueDeleted: exists === false, message });
       w.retired = true; // its channel may close now without being reopened
       void ch.close().catch(() => undefined);
-    });
+    }).catch((e: unknown) => this.log.error(`Pool "${this.name}": a worker-cancelled listener threw: ${(e as Error)?.message ?? String(e)}`));
   }
 
   /** true / false, or undefined when it cannot be told (disconnected). */
