@@ -54,8 +54,12 @@ export const Commands = {
   showLog: 'rabbitmqPools.broker.showLog',
   purgePool: 'rabbitmqPools.pool.purge',
   deletePool: 'rabbitmqPools.pool.delete',
-  // Reserved for the next steps (menus already leave room for them in the "1_pools" / "2_publish" groups):
-  // createPool: 'rabbitmqPools.pool.create', publishTestNotifications: 'rabbitmqPools.publish.testNotifications',
+  createPool: 'rabbitmqPools.pool.create',
+  addWorker: 'rabbitmqPools.pool.addWorker',
+  stopWorker: 'rabbitmqPools.pool.stopWorker',
+  stopPool: 'rabbitmqPools.pool.stop',
+  publishTestNotifications: 'rabbitmqPools.publish.testNotifications',
+  runAudit: 'rabbitmqPools.audit.run',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

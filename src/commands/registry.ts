@@ -8,6 +8,7 @@ import { deletePoolCommand } from './deletePool';
 import { editBrokerCommand } from './editBroker';
 import { clearFilterCommand, filterCommand } from './filter';
 import { handleErrors } from './handleErrors';
+import { POOL_COMMANDS } from './pools';
 import { loadMoreCommand } from './loadMore';
 import { openInManagementUiCommand } from './openInManagementUi';
 import { purgePoolCommand } from './purgePool';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandDef[] = [
   refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
   addBrokerCommand, editBrokerCommand, removeBrokerCommand, testConnectionCommand, selectBrokerCommand, showLogCommand,
   purgePoolCommand, deletePoolCommand,
+  ...POOL_COMMANDS,
 ];
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {

@@ -1,0 +1,10 @@
+/** The worker-pool commands (issue: worker pools and test notifications), registered with the others from ../registry.ts. */
+import type { CommandDef } from '../command';
+import { createPoolCommand } from './createPool';
+import { publishTestNotificationsCommand } from './publishTestNotifications';
+import { runAuditCommand } from './runAudit';
+import { addWorkerCommand, stopPoolCommand, stopWorkerCommand } from './workerCommands';
+
+export const POOL_COMMANDS: readonly CommandDef[] = [
+  createPoolCommand, addWorkerCommand, stopWorkerCommand, stopPoolCommand, publishTestNotificationsCommand, runAuditCommand,
+];

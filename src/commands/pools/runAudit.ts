@@ -1,0 +1,70 @@
+/**
+ * Run Delivery Audit…: publish N tagged notifications to (exchange, key) and check that every pool bound to it gets each
+ * exactly once. Local pools are counted exactly; pools with only remote consumers are judged from the management API's
+ * message_stats deltas and labelled approximate.
+ */
+import * as vscode from 'vscode';
+import { AuditReport, runAudit } from '../../broker/audit';
+import { ManagementClient } from '../../broker/management';
+import { topicMatches } from '../../broker/routing';
+import type { Services } from '../../services';
+import { Commands } from '../../constants';
+import type { CommandDef } from '../command';
+import { DEFAULT_ROUTING_KEY, askRoutingKey, askWholeNumber, isPoolArgs, pickExchange, targetFor } from './target';
+
+/** The latest audit, for the Delivery Counts panel. */
+export let latestAudit: AuditReport | undefined;
+const listeners = new Set<(r: AuditReport) => void>();
+export function onAudit(fn: (r: AuditReport) => void): vscode.Disposable {
+  listeners.add(fn);
+  return new vscode.Disposable(() => listeners.delete(fn));
+}
+
+export const runAuditCommand: CommandDef = {
+  id: Commands.runAudit,
+  title: 'Run Delivery Audit',
+  async run(s: Services, arg?: unknown): Promise<AuditReport | undefined> {
+    const t = await targetFor(s, arg);
+    if (!t) { return undefined; }
+    const scripted = isPoolArgs(arg);
+    const a = t.args;
+    const exchange = a.exchange ?? await pickExchange(t.config, 'Audit the pools of which exchange?');
+    const routingKey = a.routingKey ?? (scripted ? DEFAULT_ROUTING_KEY : await askRoutingKey(DEFAULT_ROUTING_KEY, 'Routing key of the audit notifications'));
+    const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many tagged notifications?', 1000, 1, 1_000_000));
+    const running = s.localPools.list()
+      .filter((e) => e.broker === t.config.name && e.vhost === t.config.vhost && e.pool.exchange === exchange && e.pool.routingKeys.some((k) => k === routingKey || topicMatches(k, routingKey)))
+      .map((e) => e.pool);
+    const client = new ManagementClient(t.config);
+    try {
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Delivery audit: ${count.toLocaleString('en-US')} notifications to ${exchange} / ${routingKey}`, cancellable: true },
+        async (progress, token) => {
+          const ac = new AbortController();
+          const sub = token.onCancellationRequested(() => ac.abort());
+          try {
+            return await runAudit(t.config, client, {
+              exchange, routingKey, count, running, signal: ac.signal, logger: s.log,
+              onProgress: (p) => progress.report({ message: p.phase === 'publishing' ? `${(p.publish?.confirmed ?? 0).toLocaleString('en-US')} confirmed` : p.phase }),
+            });
+          } finally { sub.dispose(); }
+        },
+      );
+      latestAudit = report;
+      for (const fn of listeners) { fn(report); }
+      s.log.info(`Audit ${report.runId}: ${summary(report)}`);
+      if (!scripted) {
+        const show = report.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+        void show(`Delivery audit: ${summary(report)}`, 'Show Delivery Counts').then((pick) => pick && vscode.commands.executeCommand('rabbitmqPools.panel.show', { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
+      }
+      return report;
+    } finally {
+      client.dispose();
+    }
+  },
+};
+
+export function summary(r: AuditReport): string {
+  if (!r.pools.length) { return `no pool is bound to "${r.routingKey}" on "${r.exchange}" (${r.unroutable} unroutable)`; }
+  const parts = r.pools.map((p) => `${p.name}${p.exact ? '' : ' (approx.)'}: ${p.received}/${r.published} received, ${p.missing} missing, ${p.duplicates} duplicated`);
+  return `${r.ok ? 'OK' : 'PROBLEMS'}${r.cancelled ? ' (cancelled)' : ''} — ${parts.join('; ')}`;
+}
