@@ -7,11 +7,13 @@
 # any failure. A failing (a) does not skip (b). Screenshots: test-results/screenshots/. State: .e2e/vscode/ (gitignored).
 # Assumes `npm run build` ran (builds when dist/extension.js is missing).
 # Env: PORT (first port to try, default 18080; another is picked when busy), EXT_TEST_TIMEOUT_MS (default 180000),
-#      CODE_SERVER_DIR (see scripts/install-code-server.sh), VERBOSE=1, KEEP_SERVER=1 (leave the server running; prints how to stop).
+#      CODE_SERVER_DIR (see scripts/install-code-server.sh), VERBOSE=1, KEEP_SERVER=1 (leave the server running; prints how to stop),
+#      E2E_DIR (state folder), TEST_FILES (regex on extension-host test file names, e.g. "pools|tree"),
+#      UI_FILES (regex on UI test file names; "none" skips the UI part). Filters are for development: npm test runs everything.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-E="$ROOT/.e2e/vscode"
+E="${E2E_DIR:-$ROOT/.e2e/vscode}"   # E2E_DIR: a separate state folder lets two runs share the machine
 RESULTS="$ROOT/test-results"
 COUNTS="$RESULTS/vscode.counts"
 SCREENSHOTS="$RESULTS/screenshots"
@@ -65,7 +67,7 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" || fail_setup "code-server did not start"
+cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" RMQ_POOLS_TEST_FILES="${TEST_FILES:-}" || fail_setup "code-server did not start"
 say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
 
 # (a) mocha inside the extension host.
@@ -83,9 +85,14 @@ say "extension-host tests: $ext_pass passed, $ext_fail failed: $(since "$T")"
 T=$(now)
 ui_pass=0; ui_fail=0
 shopt -s nullglob
-UI_TESTS=(test/vscode/ui/*.test.mjs)
-if [ ${#UI_TESTS[@]} = 0 ]; then
-  say "no UI tests in test/vscode/ui/"; ui_fail=1
+UI_TESTS=()
+for f in test/vscode/ui/*.test.mjs; do
+  if [ -z "${UI_FILES:-}" ] || { [ "$UI_FILES" != none ] && [[ "$(basename "$f")" =~ $UI_FILES ]]; }; then UI_TESTS+=("$f"); fi
+done
+if [ "${UI_FILES:-}" = none ]; then
+  say "UI tests skipped (UI_FILES=none)"
+elif [ ${#UI_TESTS[@]} = 0 ]; then
+  say "no UI tests in test/vscode/ui/ match"; ui_fail=1
 else
   CS_URL="$CS_URL" SCREENSHOT_DIR="$SCREENSHOTS" node --test --test-concurrency=1 --test-timeout=300000 \
     --test-reporter=spec --test-reporter-destination=stdout \

@@ -11,7 +11,9 @@ import Mocha from 'mocha';
 export async function run(): Promise<void> {
   // Tests here talk to a real broker and a real workbench: generous timeouts, and no colours (the log is plain text).
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, slow: 5_000, reporter: 'spec' });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  // RMQ_POOLS_TEST_FILES (a regex on file names) narrows a development run; npm test leaves it empty.
+  const only = process.env.RMQ_POOLS_TEST_FILES ? new RegExp(process.env.RMQ_POOLS_TEST_FILES) : undefined;
+  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only || only.test(f))).sort();
   for (const f of files) { mocha.addFile(path.join(__dirname, f)); }
 
   const summary = (passed: number, failed: number): string => {
