@@ -10,13 +10,18 @@ export interface ExtensionApi {
   services: Services;
 }
 
+let active: Services | undefined;
+
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services = createServices(context);
+  active = services;
   registerCommands(context, services);
   registerDeliveryCountsPanel(context, services);
   return { services };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; local pools stop through their disposables.
+/** Local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
+export async function deactivate(): Promise<void> {
+  await active?.localPools.stopAll();
+  active = undefined;
 }
