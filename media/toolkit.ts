@@ -7,7 +7,7 @@
  * through the CSSOM; neither needs 'unsafe-inline'. The page reports any violation to the host (main.ts).
  */
 import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeOption, vsCodeProgressRing, vsCodeTag, vsCodeTextField,
+  provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider, vsCodeDropdown, vsCodeOption, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
 let registered = false;
@@ -15,7 +15,7 @@ let registered = false;
 export function registerToolkit(): void {
   if (registered) { return; }
   registered = true;
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeTag(), vsCodeProgressRing(), vsCodeDivider());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption(), vsCodeDivider());
 }
 
 type Attrs = Record<string, string | undefined>;
@@ -54,12 +54,20 @@ export function dropdown(id: string, label: string, options: { value: string; la
   return d;
 }
 
+/**
+ * A tag ("exact", "approx."). Not the toolkit's vscode-tag: it is a FAST badge whose template binds a style attribute,
+ * which a CSP without 'unsafe-inline' reports as a violation. Styled like it in main.css (.tag).
+ */
 export function tag(text: string, title?: string): HTMLElement {
-  return make('vscode-tag', { title }, text);
+  return make('span', { class: 'tag', title }, text);
 }
 
+/**
+ * A spinner. Not the toolkit's vscode-progress-ring: its template carries a bound style attribute (for the determinate
+ * ring), which a CSP without 'unsafe-inline' reports as a violation even when unused. Pure CSS (main.css .spinner).
+ */
 export function progressRing(): HTMLElement {
-  return make('vscode-progress-ring', { 'aria-label': 'Working' });
+  return make('span', { class: 'spinner', role: 'progressbar', 'aria-label': 'Working' });
 }
 
 export function divider(): HTMLElement {

@@ -17,10 +17,12 @@ export interface HtmlParts {
 
 /**
  * style-src: the toolkit's components (FAST) style themselves with constructable stylesheets (adoptedStyleSheets), which
- * CSP does not govern, and set design tokens through the CSSOM, which it allows: no 'unsafe-inline' needed.
+ * CSP does not govern, and set design tokens through the CSSOM, which it allows: no 'unsafe-inline' needed. The one
+ * <style> element FAST creates (its :focus-visible feature test) carries the nonce it reads from
+ * <meta property="csp-nonce">, hence the nonce in style-src too.
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [`default-src 'none'`, `style-src ${cspSource}`, `font-src ${cspSource}`, `img-src ${cspSource}`, `script-src 'nonce-${nonce}'`,
+  return [`default-src 'none'`, `style-src ${cspSource} 'nonce-${nonce}'`, `font-src ${cspSource}`, `img-src ${cspSource}`, `script-src 'nonce-${nonce}'`,
     `connect-src 'none'`, `form-action 'none'`, `base-uri 'none'`].join('; ');
 }
 
@@ -32,6 +34,7 @@ export function renderHtml(p: HtmlParts): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(p.cspSource, p.nonce))}">
+<meta property="csp-nonce" content="${attr(p.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(p.styleUri)}">
 <title>Pool Delivery Counts</title>

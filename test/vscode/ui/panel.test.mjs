@@ -1,0 +1,178 @@
+// UI: the Delivery Counts panel in the real workbench (code-server + Chromium), against the real broker.
+//  1. the seed's pools (exchange nova, local pools ceilometer ×3, audit ×1, notifications.info ×1, all bound with
+//     notifications.info) in a fresh vhost; the panel opened from the palette; 1,000 test notifications published from the
+//     panel's button; every local pool shows 1,000 delivered and the ceilometer bars add up to 1,000; screenshots in the dark,
+//     light and high-contrast themes (docs/images/panel-*.png);
+//  2. pools named `<img src=x onerror=alert(1)>` and `<img src=x onerror="window.__pwned=1">` show as text; no script runs;
+//  3. after a window reload the panel comes back with its pool selection.
+// The local pools are started with the test-only command "RabbitMQ: Start Local Pools (test)" (registered only under the
+// test rig), until the worker-pool command rabbitmqPools.pool.create is there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { launchWorkbench, notification, runCommand, screenshot, webviewFrame } from './helpers.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = path.join(ROOT, 'docs/images');
+const MGMT = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
+const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
+const VHOST = `rmqp-ui-panel-${randomBytes(4).toString('hex')}`;
+const XSS_ALERT = '<img src=x onerror=alert(1)>';
+const XSS_FLAG = '<img src=x onerror="window.__pwned=1">';
+const KEY = 'notifications.info';
+const LOCAL = [['ceilometer', 3], ['audit', 1], ['notifications.info', 1]];
+
+async function api(method, p, body) {
+  const r = await fetch(new URL(p, MGMT), { method, headers: { authorization: AUTH, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!r.ok && r.status !== 404) { throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`); }
+  return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
+}
+const enc = encodeURIComponent;
+
+async function until(fn, what, timeoutMs = 30_000, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try { const v = await fn(); if (v) { return v; } last = v; } catch (e) { last = e; }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`); }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Answers the quick pick whose title contains `title`: types `value`, waits for a matching row, presses Enter. */
+async function pick(page, title, value) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(value);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: value }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+async function setTheme(page, theme) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(theme);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+}
+
+async function shot(page, name) {
+  const file = await screenshot(page, name);
+  mkdirSync(DOCS, { recursive: true });
+  copyFileSync(file, path.join(DOCS, `${name}.png`));
+  return file;
+}
+
+const num = async (loc) => Number(await loc.getAttribute('data-value'));
+
+let wb;
+const dialogs = [];
+before(async () => {
+  await api('PUT', `api/vhosts/${enc(VHOST)}`, {});
+  await api('PUT', `api/permissions/${enc(VHOST)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+  await api('PUT', `api/exchanges/${enc(VHOST)}/nova`, { type: 'topic', durable: false });
+  for (const q of [XSS_ALERT, XSS_FLAG]) {
+    await api('PUT', `api/queues/${enc(VHOST)}/${enc(q)}`, { durable: false });
+    await api('POST', `api/bindings/${enc(VHOST)}/e/nova/q/${enc(q)}`, { routing_key: KEY });
+  }
+  wb = await launchWorkbench();
+  wb.page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+});
+
+after(async () => {
+  if (wb) {
+    await setTheme(wb.page, 'Dark Modern').catch(() => undefined);
+    await runCommand(wb.page, 'RabbitMQ: Stop Local Pools (test)').catch(() => undefined);
+    await runCommand(wb.page, 'View: Close All Editors').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    await wb.close();
+  }
+  await api('DELETE', `api/vhosts/${enc(VHOST)}`).catch(() => undefined);
+});
+
+test('the panel counts 1,000 published notifications per pool, bars add up, hostile names are text, themes look right', async () => {
+  const { page, lap } = wb;
+  await runCommand(page, 'RabbitMQ: Start Local Pools (test)');
+  await page.locator('.quick-input-widget input.input').waitFor();
+  await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ vhost: VHOST, exchange: 'nova', routingKey: KEY, pools: LOCAL.map(([name, workers]) => ({ name, workers })) }));
+  await page.keyboard.press('Enter');
+  await notification(page, 'Started local pools').waitFor({ timeout: 60_000 });
+  lap('local pools started');
+
+  await runCommand(page, 'RabbitMQ: Show Delivery Counts');
+  await pick(page, 'vhost', VHOST);
+  await pick(page, 'exchange', 'nova');
+  // nova has one binding key (notifications.info): the panel takes it without asking.
+  const frame = webviewFrame(page);
+  const row = (name) => frame.locator(`tr.pool-row[data-pool="${name.replace(/["\\]/g, '\\$&')}"]`);
+  for (const [name] of LOCAL) { await row(name).waitFor({ timeout: 60_000 }); }
+  lap('panel shows the local pools');
+
+  await frame.locator('vscode-button#publish').click();
+  lap('publish clicked');
+  for (const [name] of LOCAL) {
+    await until(async () => (await num(row(name).locator('td[data-col="delivered"]'))) === 1000, `${name}: 1,000 delivered`, 60_000);
+  }
+  lap('every local pool shows 1,000 delivered');
+  const bars = frame.locator('article.card[data-pool="ceilometer"] rect.bar');
+  assert.equal(await bars.count(), 3, 'one bar per ceilometer worker');
+  const values = await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-delivered'))));
+  assert.equal(values.reduce((a, b) => a + b, 0), 1000, `the ceilometer bars add up to 1,000 (${values.join(' + ')})`);
+  assert.match(await frame.locator('article.card[data-pool="ceilometer"] svg.bars').getAttribute('aria-label'), /Deliveries per worker of pool ceilometer/);
+  assert.match(await frame.locator('#rates svg').getAttribute('aria-label'), /Deliveries per second/);
+
+  // Hostile names: present as text, no element made of them, no script ran.
+  await until(async () => (await row(XSS_ALERT).count()) === 1 && (await row(XSS_FLAG).count()) === 1, 'the hostile pools in the table', 30_000);
+  assert.equal(await row(XSS_ALERT).locator('th').textContent(), XSS_ALERT);
+  assert.equal(await row(XSS_FLAG).locator('th').textContent(), XSS_FLAG);
+  assert.equal(await frame.locator('img').count(), 0, 'no <img> in the page');
+  const inner = await (await frame.locator('body').elementHandle()).ownerFrame();
+  assert.equal(await inner.evaluate(() => window.__pwned), undefined, 'the onerror handler never ran');
+  assert.deepEqual(dialogs, [], 'no alert()');
+  assert.equal(await frame.locator('body').getAttribute('data-csp-violations'), '0', 'no CSP violation in the page');
+  await until(async () => /from the management API, \d+ s ago, approximate/.test(await frame.locator('#freshness').textContent()), 'the freshness line', 15_000);
+
+  // Wait for a couple of rate points so the chart has lines, then screenshots in three themes.
+  await until(async () => (await frame.locator('#rates polyline').count()) >= 3, 'rate lines', 15_000);
+  await shot(page, 'panel-dark');
+  await setTheme(page, 'Light Modern');
+  await page.waitForTimeout(1000);
+  await shot(page, 'panel-light');
+  await setTheme(page, 'Dark High Contrast');
+  await page.waitForTimeout(1000);
+  await shot(page, 'panel-hc');
+  await setTheme(page, 'Dark Modern');
+  lap('screenshots');
+});
+
+test('after a window reload the panel comes back with its pool selection', async () => {
+  const { page, lap } = wb;
+  const frame = webviewFrame(page);
+  const auditRow = frame.locator('tr.pool-row[data-pool="audit"]');
+  await auditRow.click();
+  await until(async () => (await auditRow.getAttribute('aria-selected')) === 'true', 'the audit pool selected');
+  // Keyboard: the row is focusable and Enter toggles the selection too.
+  const ceiloRow = frame.locator('tr.pool-row[data-pool="ceilometer"]');
+  await ceiloRow.focus();
+  await page.keyboard.press('Enter');
+  await until(async () => (await ceiloRow.getAttribute('aria-selected')) === 'true', 'ceilometer selected by keyboard');
+  await page.keyboard.press('Enter');
+  await auditRow.click();
+  await until(async () => (await auditRow.getAttribute('aria-selected')) === 'true', 'the audit pool selected again');
+  await page.waitForTimeout(500);
+  lap('pool selected; reloading');
+
+  await page.reload();
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  const again = webviewFrame(page);
+  const restored = again.locator('tr.pool-row[data-pool="audit"]');
+  await restored.waitFor({ timeout: 90_000 });
+  await until(async () => (await restored.getAttribute('aria-selected')) === 'true', 'the restored panel has the audit pool selected', 30_000);
+  assert.match(await again.locator('#subtitle').textContent(), new RegExp(`exchange nova · routing key ${KEY.replace('.', '\\.')} · vhost ${VHOST}`));
+  assert.equal(await again.locator('article.card').first().getAttribute('data-pool'), 'audit', 'the selected pool\'s card comes first');
+  lap('panel restored with its selection');
+});
