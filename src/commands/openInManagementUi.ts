@@ -10,7 +10,8 @@ export const openInManagementUiCommand: CommandDef = {
   run: async (_s, node) => {
     const url = node instanceof TreeNode ? node.managementUrl() : undefined;
     if (!url) { return; }
-    // parse(…, true): the URL is already encoded ("%2F" for the "/" vhost must stay encoded).
-    await vscode.env.openExternal(vscode.Uri.parse(url, true));
+    // The URL is already encoded ("#/queues/%2F/name"). A vscode.Uri would re-encode its fragment ("/" → "%2F", "%" → "%25")
+    // and break the management UI's hash route; openExternal also takes the string and then opens it exactly as given.
+    await vscode.env.openExternal(url as unknown as vscode.Uri);
   },
 };

@@ -36,14 +36,16 @@ export class PoolNode extends TreeNode {
     if (this.missing) {
       item.description = 'vanished: bound, but the queue no longer exists';
     } else {
-      const parts = [plural(p.consumers, 'worker'), `${p.ready.toLocaleString('en-US')} ready`, `${p.unacked.toLocaleString('en-US')} unacked`];
+      // The queue's consumer count and the consumer list are sampled apart and can disagree for a few seconds: the children
+      // are the list, so the description counts the list when it has any.
+      const parts = [plural(p.workers.length || p.consumers, 'worker'), `${p.ready.toLocaleString('en-US')} ready`, `${p.unacked.toLocaleString('en-US')} unacked`];
       const r = rate(p.deliverRate);
       if (r && p.deliverRate) { parts.push(r); }
       if (p.type !== 'classic') { parts.push(p.type); }
       item.description = parts.join(' · ');
     }
     const t = new TooltipBuilder().title(p.name, 'inbox').field('Queue type', p.type).field('vhost', this.vhost)
-      .field('Messages', `${p.messages} (${p.ready} ready, ${p.unacked} unacked)`).field('Workers', p.consumers)
+      .field('Messages', `${p.messages} (${p.ready} ready, ${p.unacked} unacked)`).field('Workers', p.workers.length || p.consumers)
       .field('Applications', p.applications.join(', ') || undefined)
       .field('Publish rate', rate(p.publishRate)).field('Deliver rate', rate(p.deliverRate)).field('Ack rate', rate(p.ackRate))
       .field('Durable', p.durable).field('Auto-delete', p.autoDelete || undefined).field('Exclusive', p.exclusive || undefined)

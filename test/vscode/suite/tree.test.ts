@@ -92,6 +92,7 @@ describe('Brokers tree', function () {
     await setBrokers([{ name: 'oslo', amqpUrl: amqpHost, managementUrl: MANAGEMENT_URL, vhost: oslo.name }]);
     // The management API lists consumers a few seconds after they start.
     await until(async () => (await oslo.client.consumers(oslo.name)).length === 5, '5 consumers in the management API', 30_000);
+    await until(async () => (await oslo.client.queue(oslo.name, 'ceilometer')).consumers === 3, 'ceilometer\'s consumer count', 30_000);
   });
 
   after(async () => {
@@ -217,6 +218,34 @@ describe('Brokers tree', function () {
     await vscode.commands.executeCommand(Commands.clearFilter, folder);
     assert.strictEqual(ctx(folder), ContextValues.poolsFolder);
     assert.strictEqual((await kids(folder)).length, 5);
+  });
+
+  it('Purge Pool and Delete Pool confirm with the pool\'s name and message count, then act', async () => {
+    const ch = await (await oslo.connect('tree-test-purge')).createChannel();
+    await ch.assertQueue('doomed', { durable: false });
+    await ch.bindQueue('doomed', 'nova', 'doomed.key');
+    for (let i = 0; i < 3; i++) { ch.sendToQueue('doomed', Buffer.from('x')); }
+    await until(async () => (await oslo.client.queue(oslo.name, 'doomed')).messages === 3, '3 messages in doomed');
+    const asked: string[] = [];
+    const original = api.services.prompts.confirm;
+    api.services.prompts.confirm = async (message: string) => { asked.push(message); return true; };
+    try {
+      tree().refresh();
+      let pool = await path('oslo', oslo.name, 'Exchanges', 'nova', 'doomed.key', 'doomed');
+      await vscode.commands.executeCommand(Commands.purgePool, pool);
+      assert.match(asked[0], /^Purge pool "doomed"\? Its 3 messages will be deleted\.$/);
+      // The API's counters lag the purge by a few seconds.
+      await until(async () => ((await oslo.client.queue(oslo.name, 'doomed')).messages ?? 0) === 0, 'doomed purged');
+      pool = await path('oslo', oslo.name, 'Exchanges', 'nova', 'doomed.key', 'doomed');
+      await vscode.commands.executeCommand(Commands.deletePool, pool);
+      assert.match(asked[1], /^Delete pool "doomed" and its 0 messages\?$/);
+      // (its count is read again right before asking, so it says 0 now)
+      await assert.rejects(oslo.client.queue(oslo.name, 'doomed'), /Not found|does not exist/);
+      // The exchange no longer has that binding key.
+      assert.ok(!(await kids(await path('oslo', oslo.name, 'Exchanges', 'nova'))).map(label).includes('doomed.key'));
+    } finally {
+      api.services.prompts.confirm = original;
+    }
   });
 
   describe('a vhost with 1,200 pools', () => {

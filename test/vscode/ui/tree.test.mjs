@@ -97,12 +97,13 @@ async function hoverTooltip(page, rowLocator, text) {
   const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
   for (let attempt = 1; ; attempt++) {
     await page.mouse.move(900, 700);
-    await rowLocator.locator('.label-name').hover({ position: { x: 10, y: 5 } });
+    await page.waitForTimeout(300);
+    await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
     try {
-      await hover.waitFor({ timeout: 5_000 });
+      await hover.waitFor({ timeout: 3_000 });
       return hover;
     } catch (e) {
-      if (attempt === 4) { await screenshot(page, 'tree-hover-failed'); throw e; }
+      if (attempt === 8) { await screenshot(page, 'tree-hover-failed'); throw e; }
     }
   }
 }
@@ -192,4 +193,16 @@ test('tooltips: pool details in Markdown; a hostile name stays text', async () =
   assert.equal(await evilHover.locator('img').count(), 0);
   await screenshot(page, 'tree-hostile-tooltip');
   lap('hostile name inert');
+});
+
+test('Remove Broker (modal confirmation) puts the local broker back', async () => {
+  const { page, lap } = wb;
+  await page.mouse.move(900, 700);
+  await runCommand(page, 'RabbitMQ: Remove Broker');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.filter({ hasText: `Remove broker "${BROKER}"?` }).waitFor({ timeout: 15_000 });
+  await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+  await row(page, 'localhost').waitFor({ timeout: 30_000 });
+  assert.equal(await row(page, BROKER).count(), 0);
+  lap('broker removed; the local broker is back');
 });
