@@ -5,6 +5,7 @@
 import * as amqp from 'amqplib';
 import { BrokerConfig, amqpConnectArgs } from '../broker/connection';
 import { describeError } from '../broker/errors';
+import { toBrokerError } from '../broker/recovering';
 import { ManagementClient } from '../broker/management';
 import { BrokerState, stateOf } from '../tree/model/brokerSession';
 
@@ -45,9 +46,10 @@ export async function testConnection(config: BrokerConfig): Promise<ConnectionTe
     await c.close();
     lines.push(`AMQP ${config.amqpUrl}: connected as ${config.username}`);
   } catch (e) {
-    const msg = describeError(e);
-    if (state === 'connected') { state = /ACCESS_REFUSED|auth|PLAIN/i.test(msg) ? 'auth' : 'unreachable'; }
-    lines.push(`AMQP ${config.amqpUrl}: ${msg}`);
+    // Through toBrokerError, so that the line says what is wrong with AMQP and what to do, like every other error.
+    const err = toBrokerError(e, config);
+    if (state === 'connected') { state = err.kind === 'auth' || err.kind === 'forbidden' ? 'auth' : stateOf(err) === 'error' ? 'error' : 'unreachable'; }
+    lines.push(`AMQP ${config.amqpUrl}: ${err.describe()}`);
   }
   return { ok: state === 'connected', state, lines, version };
 }
