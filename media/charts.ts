@@ -7,6 +7,9 @@ import type { RatePoint, SpreadView, WorkerRow } from '../src/webview/protocol';
 import { fmt, shorten, svg } from './dom';
 
 const ROW = 22;
+/** Bars start after the worker's name and leave room at the right for the value. */
+const BAR_X = 36;
+const BAR_W = 48;
 /** Series colours (main.css maps series-N to --vscode-charts-*). */
 export const SERIES = 6;
 
@@ -22,20 +25,20 @@ export function workerBars(pool: string, workers: WorkerRow[], spread: SpreadVie
   const mean = spread?.mean ?? 0;
   workers.forEach((w, i) => {
     const y = i * ROW + 3;
-    const pct = (w.delivered / max) * 56;
+    const pct = (w.delivered / max) * BAR_W;
     const off = mean > 0 && Math.abs(w.delivered - mean) / mean > 0.2;
     el.append(
-      svg('text', { x: '0', y: y + 14, class: 'bar-label' }, svg('title', {}, w.name), shorten(w.name)),
-      svg('rect', { x: '32%', y: y + 2, width: '56%', height: ROW - 6, class: 'bar-track', rx: 2 }),
+      svg('text', { x: '0', y: y + 14, class: 'bar-label' }, svg('title', {}, w.name), shorten(w.name, 16)),
+      svg('rect', { x: `${BAR_X}%`, y: y + 2, width: `${BAR_W}%`, height: ROW - 6, class: 'bar-track', rx: 2 }),
       svg('rect', {
-        x: '32%', y: y + 2, width: `${pct.toFixed(3)}%`, height: ROW - 6, rx: 2, class: `bar${off ? ' off' : ''}${w.state === 'consuming' ? '' : ' inactive'}`,
+        x: `${BAR_X}%`, y: y + 2, width: `${pct.toFixed(3)}%`, height: ROW - 6, rx: 2, class: `bar${off ? ' off' : ''}${w.state === 'consuming' ? '' : ' inactive'}`,
         'data-worker': w.name, 'data-delivered': w.delivered,
       }, svg('title', {}, `${w.name}: ${fmt(w.delivered)} delivered (${w.state})`)),
-      svg('text', { x: '90%', y: y + 14, class: 'bar-value' }, fmt(w.delivered)),
+      svg('text', { x: '100%', y: y + 14, class: 'bar-value', 'text-anchor': 'end' }, fmt(w.delivered)),
     );
   });
   if (mean > 0 && workers.length > 1) {
-    const x = `${(32 + (mean / max) * 56).toFixed(3)}%`;
+    const x = `${(BAR_X + (mean / max) * BAR_W).toFixed(3)}%`;
     el.append(svg('line', { x1: x, x2: x, y1: 0, y2: height, class: 'mean-line' }, svg('title', {}, `mean ${fmt(mean)}`)));
   }
   return el;

@@ -201,7 +201,8 @@ export class CountsSource {
       name: q.name, source: 'remote', workers: q.consumers ?? 0, delivered: sub(s?.deliver_get, b?.delivered), acked: sub(s?.ack, b?.acked),
       redelivered: sub(s?.redeliver, b?.redelivered), ratePerSecond: Math.round((s?.deliver_get_details?.rate ?? 0) * 10) / 10,
       ready: q.messages_ready, unacked: q.messages_unacknowledged, workerCounts: [], at: this.managementAt ?? Date.now(), approximate: true,
-      note: s === undefined ? 'The management API has no message_stats for this queue yet (or statistics are off)' : undefined,
+      note: (q.consumers ?? 0) === 0 ? 'No consumers: messages wait in the queue'
+        : s === undefined ? 'The management API has no message_stats for this queue yet (or statistics are off)' : undefined,
     };
   }
 

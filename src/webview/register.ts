@@ -8,7 +8,7 @@ import { handleErrors } from '../commands/handleErrors';
 import type { Services } from '../services';
 import { DeliveryCountsPanel } from './deliveryCountsPanel';
 import { PANEL_VIEW_TYPE, isPersistedState } from './protocol';
-import { resolveSelection } from './selection';
+import { isSelection, resolveSelection } from './selection';
 import { registerTestCommands, testModeEnabled } from './testSeed';
 
 export const PANEL_COMMAND = 'rabbitmqPools.panel.show';
@@ -18,8 +18,10 @@ export function registerDeliveryCountsPanel(context: vscode.ExtensionContext, se
     vscode.commands.registerCommand(PANEL_COMMAND, handleErrors(services.log, 'Show Delivery Counts', async (arg?: unknown) => {
       const selection = await resolveSelection(services, arg);
       if (!selection) { return undefined; }
-      // Returned for tests and scripts (same extension host: the object itself).
-      return DeliveryCountsPanel.show(services, selection);
+      const panel = DeliveryCountsPanel.show(services, selection);
+      // Called with a selection object (tests in this extension host) the panel itself is returned; from the palette or the
+      // tree nothing is, since VS Code would try to serialize it for the window.
+      return isSelection(arg) ? panel : undefined;
     })),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, notification, runCommand, screenshot, webviewFrame } from './helpers.mjs';
+import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, webviewFrame } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'docs/images');
@@ -51,13 +51,22 @@ async function pick(page, title, value) {
   await page.keyboard.press('Enter');
 }
 
+/** Runs a palette command with the focus on the workbench, not inside the webview (its frame would keep the keys). */
+async function palette(page, title) {
+  await page.locator('.tabs-container .tab.active').first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  await runCommand(page, title);
+}
+
 async function setTheme(page, theme) {
-  await runCommand(page, 'Preferences: Color Theme');
+  await palette(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Dark' }).first().waitFor({ timeout: 30_000 });
   const input = page.locator('.quick-input-widget input.input');
   await input.fill(theme);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
+  await page.waitForTimeout(1500);
 }
 
 async function shot(page, name) {
@@ -85,9 +94,8 @@ before(async () => {
 
 after(async () => {
   if (wb) {
-    await setTheme(wb.page, 'Dark Modern').catch(() => undefined);
-    await runCommand(wb.page, 'RabbitMQ: Stop Local Pools (test)').catch(() => undefined);
-    await runCommand(wb.page, 'View: Close All Editors').catch(() => undefined);
+    await palette(wb.page, 'RabbitMQ: Stop Local Pools (test)').catch(() => undefined);
+    await palette(wb.page, 'View: Close All Editors').catch(() => undefined);
     await new Promise((r) => setTimeout(r, 1000));
     await wb.close();
   }
@@ -96,6 +104,9 @@ after(async () => {
 
 test('the panel counts 1,000 published notifications per pool, bars add up, hostile names are text, themes look right', async () => {
   const { page, lap } = wb;
+  // Opening the view activates the extension, which sets the context key that shows the test-only command.
+  await openContainer(page, undefined, { timeout: 90_000 }).catch(async (e) => { await screenshot(page, 'panel-failure'); throw e; });
+  await treeRow(page, 'localhost').waitFor({ timeout: 60_000 });
   await runCommand(page, 'RabbitMQ: Start Local Pools (test)');
   await page.locator('.quick-input-widget input.input').waitFor();
   await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ vhost: VHOST, exchange: 'nova', routingKey: KEY, pools: LOCAL.map(([name, workers]) => ({ name, workers })) }));
@@ -138,12 +149,12 @@ test('the panel counts 1,000 published notifications per pool, bars add up, host
 
   // Wait for a couple of rate points so the chart has lines, then screenshots in three themes.
   await until(async () => (await frame.locator('#rates polyline').count()) >= 3, 'rate lines', 15_000);
+  await palette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
+  await page.waitForTimeout(500);
   await shot(page, 'panel-dark');
   await setTheme(page, 'Light Modern');
-  await page.waitForTimeout(1000);
   await shot(page, 'panel-light');
   await setTheme(page, 'Dark High Contrast');
-  await page.waitForTimeout(1000);
   await shot(page, 'panel-hc');
   await setTheme(page, 'Dark Modern');
   lap('screenshots');
@@ -166,7 +177,10 @@ test('after a window reload the panel comes back with its pool selection', async
   await page.waitForTimeout(500);
   lap('pool selected; reloading');
 
-  await page.reload();
+  // Developer: Reload Window runs the workbench's shutdown (which saves the webview's state); a bare page reload may not.
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+  await palette(page, 'Developer: Reload Window');
+  await navigated;
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
   const again = webviewFrame(page);
   const restored = again.locator('tr.pool-row[data-pool="audit"]');
