@@ -26,12 +26,24 @@ export interface BrokerConfig {
   tls: TlsOptions;
   /** HTTP timeout for management calls, ms. */
   timeoutMs: number;
+  /**
+   * A cluster: every node's AMQP URL, the first being `amqpUrl`. Connections fail over from one to the next.
+   * Absent (or one entry) for a single node; read it through amqpUrlsOf().
+   */
+  amqpUrls?: string[];
+  /** A cluster: every node's management URL, the first being `managementUrl`; the client moves on when one is down. */
+  managementUrls?: string[];
 }
 
 export interface BrokerInput {
   name?: string;
+  /** One AMQP URL, or several separated by commas (the nodes of a cluster). */
   amqpUrl?: string;
+  /** One management URL, or several separated by commas. */
   managementUrl?: string;
+  /** More nodes of the same cluster (after amqpUrl, duplicates dropped). */
+  amqpUrls?: readonly string[];
+  managementUrls?: readonly string[];
   vhost?: string;
   username?: string;
   password?: string;
@@ -71,6 +83,13 @@ export function parseUrl(raw: string, allowed: ParsedUrl['protocol'][], what: st
   try {
     u = new URL(text);
   } catch {
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(text)?.[1] ?? '';
+    if (authority.startsWith('[') && !authority.includes(']')) {
+      throw invalidInput(`The ${what} "${redact(text)}" has an IPv6 address without its closing "]"`, `Write it as ${allowed[0]}://[::1]:${DEFAULT_PORTS[allowed[0]]}`);
+    }
+    if (authority === '' || authority.startsWith(':')) {
+      throw invalidInput(`The ${what} "${redact(text)}" has no host`, `Write it as ${example}`);
+    }
     // The most common reason: a port that is not a number in 1–65535 (URL rejects "abc", "-1", "65536").
     const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(text)?.[1];
     if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) {
@@ -128,27 +147,56 @@ function formatHost(host: string): string {
  * (amqp://user:pass@host) or separately; a vhost in the URL path is used when no vhost is given.
  */
 export function brokerConfig(input: BrokerInput = {}): BrokerConfig {
-  const amqp = parseUrl(input.amqpUrl ?? DEFAULT_AMQP_URL, ['amqp', 'amqps'], 'AMQP URL');
-  const mgmt = parseUrl(input.managementUrl ?? defaultManagementUrl(amqp), ['http', 'https'], 'management URL');
-  const username = input.username ?? amqp.username ?? mgmt.username ?? DEFAULT_USER;
-  const password = input.password ?? amqp.password ?? mgmt.password ?? (username === DEFAULT_USER ? DEFAULT_USER : '');
+  const amqpList = urlList(input.amqpUrl, input.amqpUrls, /,\s*(?=amqps?:\/\/)/i);
+  const amqpAll = (amqpList.length ? amqpList : [DEFAULT_AMQP_URL]).map((u, i) => parseUrl(u, ['amqp', 'amqps'], i === 0 ? 'AMQP URL' : `AMQP URL ${i + 1}`));
+  const amqp = amqpAll[0];
+  const mgmtList = urlList(input.managementUrl, input.managementUrls, /,\s*(?=https?:\/\/)/i);
+  const mgmtAll = (mgmtList.length ? mgmtList : [defaultManagementUrl(amqp)]).map((u, i) => parseUrl(u, ['http', 'https'], i === 0 ? 'management URL' : `management URL ${i + 1}`));
+  const username = input.username ?? amqpAll.find((u) => u.username)?.username ?? mgmtAll.find((u) => u.username)?.username ?? DEFAULT_USER;
+  const password = input.password ?? amqpAll.find((u) => u.password)?.password ?? mgmtAll.find((u) => u.password)?.password ?? (username === DEFAULT_USER ? DEFAULT_USER : '');
   rememberPassword(username, password);
   let vhost = input.vhost ?? (amqp.path !== '' ? amqp.path : '/');
   if (vhost === '') { vhost = '/'; }
   if (vhost.length > 255) { throw invalidInput('The vhost name is longer than 255 characters', 'Use the name of an existing vhost, e.g. "/"'); }
-  const mgmtPath = mgmt.path ? '/' + mgmt.path.replace(/\/+$/, '') : '';
   const timeoutMs = input.timeoutMs ?? 10_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) { throw invalidInput(`The timeout ${timeoutMs} is not a positive number of milliseconds`, 'Use e.g. 10000'); }
-  return {
+  const amqpUrls = [...new Set(amqpAll.map((u) => `${u.protocol}://${formatHost(u.host)}:${u.port}`))];
+  const managementUrls = [...new Set(mgmtAll.map((u) => `${u.protocol}://${formatHost(u.host)}:${u.port}${u.path ? '/' + u.path.replace(/\/+$/, '') : ''}`))];
+  const config: BrokerConfig = {
     name: input.name?.trim() || `${amqp.host}:${amqp.port}`,
-    amqpUrl: `${amqp.protocol}://${formatHost(amqp.host)}:${amqp.port}`,
-    managementUrl: `${mgmt.protocol}://${formatHost(mgmt.host)}:${mgmt.port}${mgmtPath}`,
+    amqpUrl: amqpUrls[0],
+    managementUrl: managementUrls[0],
     vhost,
     username,
     password,
     tls: { rejectUnauthorized: input.tls?.rejectUnauthorized ?? true, caFile: input.tls?.caFile },
     timeoutMs,
   };
+  if (amqpUrls.length > 1) { config.amqpUrls = amqpUrls; }
+  if (managementUrls.length > 1) { config.managementUrls = managementUrls; }
+  return config;
+}
+
+/** `first` (possibly a comma-separated list) followed by `more`, trimmed, empty entries dropped. */
+function urlList(first: string | undefined, more: readonly string[] | undefined, separator: RegExp): string[] {
+  const out: string[] = [];
+  for (const raw of [first, ...(more ?? [])]) {
+    if (raw === undefined) { continue; }
+    for (const part of String(raw).split(separator)) { if (part.trim()) { out.push(part.trim()); } }
+  }
+  // An explicitly empty amqpUrl must still be reported as empty, not replaced by the default.
+  if (!out.length && first !== undefined) { out.push(first); }
+  return out;
+}
+
+/** Every node's AMQP URL (one for a single node), in failover order. */
+export function amqpUrlsOf(c: BrokerConfig): string[] {
+  return c.amqpUrls?.length ? c.amqpUrls : [c.amqpUrl];
+}
+
+/** Every node's management URL (one for a single node), in failover order. */
+export function managementUrlsOf(c: BrokerConfig): string[] {
+  return c.managementUrls?.length ? c.managementUrls : [c.managementUrl];
 }
 
 /** The management API usually sits on the same host: 15672 for amqp, 15671 for amqps. */
@@ -158,7 +206,8 @@ function defaultManagementUrl(amqp: ParsedUrl): string {
 
 /** The config as it may be shown or logged: URLs without secrets, no password field. */
 export function describeBroker(c: BrokerConfig): string {
-  return redact(`${c.name} (${c.username}@${c.amqpUrl}, vhost ${c.vhost}, management ${c.managementUrl})`);
+  const more = (n: number) => (n > 1 ? ` +${n - 1} more node${n > 2 ? 's' : ''}` : '');
+  return redact(`${c.name} (${c.username}@${c.amqpUrl}${more(amqpUrlsOf(c).length)}, vhost ${c.vhost}, management ${c.managementUrl}${more(managementUrlsOf(c).length)})`);
 }
 
 export function hostPort(url: string): { host: string; port: number } {
@@ -178,13 +227,18 @@ export function readCa(tls: TlsOptions): Buffer | undefined {
   }
 }
 
-/** Connection options for amqplib: the password goes in the object, never into a URL string that could be logged. */
-export function amqpConnectArgs(c: BrokerConfig, connectionName: string): {
+/**
+ * Connection options for amqplib: the password goes in the object, never into a URL string that could be logged.
+ * `node` picks one of a cluster's AMQP URLs (amqpUrlsOf(c), modulo their number); default the first.
+ */
+export function amqpConnectArgs(c: BrokerConfig, connectionName: string, node = 0): {
   url: { protocol: string; hostname: string; port: number; username: string; password: string; vhost: string; heartbeat: number; frameMax: number };
   socketOptions: Record<string, unknown>;
 } {
-  const { host, port } = hostPort(c.amqpUrl);
-  const protocol = c.amqpUrl.startsWith('amqps') ? 'amqps' : 'amqp';
+  const urls = amqpUrlsOf(c);
+  const target = urls[((node % urls.length) + urls.length) % urls.length];
+  const { host, port } = hostPort(target);
+  const protocol = target.startsWith('amqps') ? 'amqps' : 'amqp';
   const socketOptions: Record<string, unknown> = {
     clientProperties: { connection_name: connectionName, product: 'rabbitmq-pool-inspector' },
     timeout: c.timeoutMs,

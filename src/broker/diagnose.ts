@@ -7,7 +7,7 @@
  * that needs it stays silent, so a healthy oslo-style topology (each pool consumed by one application, prefetch set,
  * manual acks) gives no findings at all.
  */
-import type { ApiChannel, ManagementClient } from './management';
+import type { ApiChannel, ApiNode, ManagementClient } from './management';
 import { route, RoutingTable, HeaderValue } from './routing';
 import { fetchTopology, isSystemExchange, Pool, Topology, Worker } from './topology';
 
@@ -16,6 +16,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export const FINDING_KINDS = [
   'shared-pool', 'pool-without-workers', 'unconsumed-default-queue', 'unroutable-key',
   'no-prefetch', 'auto-ack-workers', 'single-active-consumer', 'lopsided-pool',
+  'classic-pool-node-down', 'quorum-minority',
 ] as const;
 export type FindingKind = typeof FINDING_KINDS[number];
 
@@ -81,6 +82,8 @@ export interface DiagnoseOptions {
   /** Channel name → global (per-channel) prefetch. A consumer showing prefetch 0 on such a channel is limited after all. */
   globalPrefetch?: Record<string, number>;
   thresholds?: Partial<DiagnoseThresholds>;
+  /** The cluster's nodes (/api/nodes): which are running. Without it, the cluster rules go by the queues' own state. */
+  nodes?: readonly Pick<ApiNode, 'name' | 'running'>[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -161,6 +164,7 @@ export function diagnose(t: Topology, options: DiagnoseOptions = {}): Finding[] 
     }
     findings.push(...workerSettings(p, options.globalPrefetch ?? {}));
     if (p.singleActiveConsumer && p.workers.length > 1) { findings.push(singleActive(p)); }
+    findings.push(...clusterRules(p, options.nodes));
   }
   for (const w of options.deliveries ?? []) {
     const f = lopsided(w, t.pools.find((p) => p.name === w.pool), th);
@@ -176,6 +180,45 @@ export function diagnose(t: Topology, options: DiagnoseOptions = {}): Finding[] 
 export function sortFindings(fs: Finding[]): Finding[] {
   return [...fs].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.kind.localeCompare(b.kind) ||
     (a.pool ?? '').localeCompare(b.pool ?? '') || (a.exchange ?? '').localeCompare(b.exchange ?? '') || (a.routingKey ?? '').localeCompare(b.routingKey ?? ''));
+}
+
+/** The nodes known to be down: listed with running: false. */
+function downNodes(nodes: DiagnoseOptions['nodes']): Set<string> {
+  return new Set((nodes ?? []).filter((n) => n.running === false).map((n) => n.name));
+}
+
+/**
+ * classic-pool-node-down: a classic queue lives on one node; while that node is down the pool is gone (publishes to it are
+ * dropped or returned, its workers were cancelled). quorum-minority: a quorum queue needs a majority of its members online
+ * to elect a leader; with fewer it takes no publishes and delivers nothing.
+ */
+export function clusterRules(p: Pool, nodes?: DiagnoseOptions['nodes']): Finding[] {
+  const down = downNodes(nodes);
+  const type = String(p.type);
+  if (type === 'classic') {
+    const nodeDown = p.node !== undefined && down.has(p.node);
+    if (!nodeDown && p.state !== 'down') { return []; }
+    return [{
+      kind: 'classic-pool-node-down', severity: 'error', pool: p.name,
+      message: `Pool "${p.name}" is a classic queue on node ${p.node ?? '(unknown)'}, which is down: until that node is back the pool takes no messages ` +
+        '(they are dropped, or returned to a mandatory publisher) and its workers get nothing.',
+      action: `Start node ${p.node ?? 'the queue\'s node'} again; to survive a node loss, recreate the pool as a quorum queue (Create Worker Pool → quorum, or --queue-type quorum) with 3 members.`,
+    }];
+  }
+  if (type === 'quorum' && p.members?.length) {
+    const members = p.members;
+    const online = p.online ? p.online.filter((m) => members.includes(m) && !down.has(m)) : members.filter((m) => !down.has(m));
+    const majority = Math.floor(members.length / 2) + 1;
+    if (online.length >= majority && p.state !== 'minority') { return []; }
+    const offline = members.filter((m) => !online.includes(m));
+    return [{
+      kind: 'quorum-minority', severity: 'error', pool: p.name,
+      message: `Pool "${p.name}" is a quorum queue with ${online.length} of its ${members.length} members online (${online.join(', ') || 'none'}); it needs ${majority} ` +
+        `to elect a leader, so it takes no publishes and delivers nothing. Offline: ${offline.join(', ') || 'none'}.`,
+      action: `Bring back the offline members' nodes (${offline.join(', ') || 'see rabbitmqctl cluster_status'}); the queue recovers by itself once ${majority} members are online.`,
+    }];
+  }
+  return [];
 }
 
 function sharedPool(p: Pool): Finding[] {
@@ -377,6 +420,8 @@ export interface DiagnoseResult {
 export async function runDiagnose(client: ManagementClient, vhost: string, opts: RunDiagnoseOptions = {}): Promise<DiagnoseResult> {
   const sample = Math.max(0, opts.sampleSeconds ?? 0);
   const snapshot = () => Promise.all([fetchTopology(client, vhost, { includeSystemExchanges: true }), client.channels(vhost)]);
+  // Nodes need the monitoring tag: without it the cluster rules go by the queues' state alone.
+  const nodes = await client.nodes().catch(() => undefined);
   let [topology, channels] = await snapshot();
   let previous: Topology | undefined;
   let windows: DeliveryWindow[] = [];
@@ -394,7 +439,7 @@ export async function runDiagnose(client: ManagementClient, vhost: string, opts:
   const deliveries = [...local, ...windows.filter((w) => !local.some((l) => l.pool === w.pool))];
   const findings = diagnose(topology, {
     keys: opts.keys, previous, intervalSeconds: previous ? sampled : undefined, deliveries,
-    globalPrefetch: globalPrefetchOf(channels), thresholds: opts.thresholds,
+    globalPrefetch: globalPrefetchOf(channels), thresholds: opts.thresholds, nodes,
   });
   return { vhost, topology, findings, sampledSeconds: Math.round(sampled * 10) / 10 };
 }

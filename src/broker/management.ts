@@ -9,7 +9,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { BrokerConfig, hostPort, readCa, tcpReachable } from './connection';
+import { BrokerConfig, amqpUrlsOf, hostPort, managementUrlsOf, readCa, tcpReachable } from './connection';
 import { BrokerError } from './errors';
 
 export interface Page<T> {
@@ -97,8 +97,37 @@ export interface ManagementClientOptions {
   onResponse?: (path: string, bytes: number, ms: number) => void;
 }
 
+/** Which of a cluster's management URLs answers, and which did not the last time they were tried. */
+export interface ManagementEndpoint {
+  /** 0-based index into managementUrlsOf(config) of the node that answered last. */
+  index: number;
+  count: number;
+  url: string;
+  /** Nodes whose management API refused or timed out the last time they were tried (index, url, reason). */
+  down: { index: number; url: string; reason: string }[];
+}
+
+/** Transport errors after which the next node of a cluster is tried (the request never reached a broker). */
+const FAILOVER_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE',
+]);
+
+/** "connected through node 2 of 3 (http://…:15674); node 1 (http://…:15673) is down": for tooltips and messages. */
+export function describeEndpoint(e: ManagementEndpoint): string {
+  if (e.count <= 1) { return `connected to ${e.url}`; }
+  const down = e.down.filter((d) => d.index !== e.index);
+  const tail = down.length
+    ? `; ${down.map((d) => `node ${d.index + 1} (${d.url})`).join(', ')} ${down.length === 1 ? 'is' : 'are'} down`
+    : '';
+  return `connected through node ${e.index + 1} of ${e.count} (${e.url})${tail}`;
+}
+
 export class ManagementClient {
-  private readonly base: URL;
+  /** The management URL in use: the first node's, or the last one that answered. */
+  private base: URL;
+  private readonly bases: URL[];
+  private current = 0;
+  private readonly downNodes = new Map<number, string>();
   private readonly auth: string;
   private readonly agent: http.Agent;
   private readonly ca?: Buffer;
@@ -106,7 +135,8 @@ export class ManagementClient {
   requests = 0;
 
   constructor(readonly config: BrokerConfig, private readonly options: ManagementClientOptions = {}) {
-    this.base = new URL(config.managementUrl.replace(/\/+$/, '') + '/');
+    this.bases = managementUrlsOf(config).map((u) => new URL(u.replace(/\/+$/, '') + '/'));
+    this.base = this.bases[0];
     this.auth = 'Basic ' + Buffer.from(`${config.username}:${config.password}`).toString('base64');
     const isHttps = this.base.protocol === 'https:';
     this.ca = isHttps ? readCa(config.tls) : undefined;
@@ -117,6 +147,20 @@ export class ManagementClient {
 
   dispose(): void {
     this.agent.destroy();
+  }
+
+  /** The node that answered last (a cluster's management URLs are tried in turn) and those found down. */
+  endpoint(): ManagementEndpoint {
+    const urls = managementUrlsOf(this.config);
+    return {
+      index: this.current, count: urls.length, url: urls[this.current],
+      down: [...this.downNodes].sort(([a], [b]) => a - b).map(([index, reason]) => ({ index, url: urls[index], reason })),
+    };
+  }
+
+  /** "connected through node 2 of 3 (…); node 1 (…) is down". */
+  describeEndpoint(): string {
+    return describeEndpoint(this.endpoint());
   }
 
   // ---- reads ----
@@ -194,12 +238,57 @@ export class ManagementClient {
   }
 
   async request(method: string, target: string | URL, body?: unknown, headers: Record<string, string> = {}, explain404 = true): Promise<{ status: number; body: Buffer }> {
-    const url = typeof target === 'string' ? new URL(target, this.base) : target;
-    const mod = url.protocol === 'https:' ? https : http;
+    let url = typeof target === 'string' ? new URL(target, this.base) : target;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const t0 = performance.now();
+    // A cluster: on a transport error (refused, reset, timeout…) try the next node, starting from the one that answered last.
+    const from = this.bases.findIndex((b) => url.href.startsWith(b.href));
+    let res: { status: number; body: Buffer } | undefined;
+    let first: { e: NodeJS.ErrnoException; index: number } | undefined;
+    const tries = from < 0 ? 1 : this.bases.length;
+    for (let k = 0; k < tries && !res; k++) {
+      const i = from < 0 ? -1 : (from + k) % this.bases.length;
+      if (k > 0) { url = new URL(url.href.slice(this.bases[from].href.length), this.bases[i]); }
+      try {
+        res = await this.send(method, url, payload, headers);
+        if (i >= 0) {
+          this.current = i;
+          this.base = this.bases[i];
+          this.downNodes.delete(i);
+        }
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (tries === 1 || !FAILOVER_CODES.has(err.code ?? '')) { return this.transportError(err); }
+        this.downNodes.set(i, err.code ?? err.message);
+        first ??= { e: err, index: i };
+      }
+    }
+    if (!res) { return this.allNodesDown(first!.e); }
+    this.bytesReceived += res.body.length;
+    this.options.onResponse?.(url.pathname, res.body.length, performance.now() - t0);
+    if (res.status >= 200 && res.status < 300) { return res; }
+    if (res.status === 404 && explain404) { await this.explainMissingVhost(url); }
+    throw this.httpError(res.status, res.body, url);
+  }
+
+  private async allNodesDown(e: NodeJS.ErrnoException): Promise<never> {
+    const urls = managementUrlsOf(this.config);
+    const amqp = amqpUrlsOf(this.config);
+    for (const a of amqp) {
+      const { host, port } = hostPort(a);
+      if (await tcpReachable(host, port)) {
+        throw new BrokerError('plugin-off', `None of the ${urls.length} management URLs (${urls.join(', ')}) answers, but AMQP at ${host}:${port} does`,
+          'Enable the management plugin on the nodes (rabbitmq-plugins enable rabbitmq_management) or fix the management URLs', { cause: e });
+      }
+    }
+    throw new BrokerError('unreachable', `None of the ${urls.length} nodes answers: management ${urls.join(', ')} (${e.code ?? e.message}), AMQP ${amqp.join(', ')}`,
+      'Start the cluster\'s nodes (rabbitmq-server -detached on each) or fix the broker URLs', { cause: e });
+  }
+
+  private send(method: string, url: URL, payload: Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
+    const mod = url.protocol === 'https:' ? https : http;
     this.requests++;
-    const res = await new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+    return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
       const req = mod.request(url, {
         method, agent: this.agent, timeout: this.config.timeoutMs,
         headers: { authorization: this.auth, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
@@ -212,12 +301,7 @@ export class ManagementClient {
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end(payload);
-    }).catch((e: NodeJS.ErrnoException) => this.transportError(e));
-    this.bytesReceived += res.body.length;
-    this.options.onResponse?.(url.pathname, res.body.length, performance.now() - t0);
-    if (res.status >= 200 && res.status < 300) { return res; }
-    if (res.status === 404 && explain404) { await this.explainMissingVhost(url); }
-    throw this.httpError(res.status, res.body, url);
+    });
   }
 
   /** A 404 on a vhost-scoped path is most often an unknown vhost: say so rather than "exchanges/x not found". */

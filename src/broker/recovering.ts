@@ -2,9 +2,13 @@
  * AMQP connections that recover by themselves, for WorkerPool and the publisher: amqplib 2.x's built-in recovery
  * (`connect(url, { recovery })` re-runs `setup(model)` after every reconnect), plus the mapping of amqplib's errors to
  * BrokerErrors that say what was wrong and what to do.
+ *
+ * A cluster (several AMQP URLs): amqplib 2.3 takes one URL and has no list, but its recovery calls the low-level
+ * connect with the same URL object on every attempt; so after each failed attempt and each lost connection we point
+ * that object at the next node, and every reconnect tries the next node of the cluster in turn.
  */
 import * as amqp from 'amqplib';
-import { BrokerConfig, amqpConnectArgs, describeBroker } from './connection';
+import { BrokerConfig, amqpConnectArgs, amqpUrlsOf, describeBroker, hostPort } from './connection';
 import { BrokerError, isBrokerError } from './errors';
 
 export interface RecoveryTuning {
@@ -25,6 +29,29 @@ export function poolConnectionName(pool: string): string {
   return `rmq-pools:${pool}`;
 }
 
+/** Which node of a cluster a recovering connection is on (or tries next). */
+export interface AmqpNode {
+  /** 0-based index into amqpUrlsOf(config). */
+  index: number;
+  count: number;
+  url: string;
+  /** Whether a connection to it is up right now. */
+  connected: boolean;
+}
+
+const nodes = new WeakMap<amqp.RecoveringChannelModel, AmqpNode>();
+
+/** The node a connection made by connectRecovering is on (undefined for other connections). */
+export function amqpNodeOf(conn: amqp.RecoveringChannelModel | undefined): AmqpNode | undefined {
+  const n = conn && nodes.get(conn);
+  return n ? { ...n } : undefined;
+}
+
+export interface ConnectOptions {
+  /** The cluster node to try first (index into amqpUrlsOf(config), modulo their number); default 0. */
+  startNode?: number;
+}
+
 const PERMANENT: ReadonlySet<string> = new Set(['invalid-input', 'not-found', 'precondition', 'forbidden', 'auth']);
 
 /** True for errors a reconnect cannot fix (a missing exchange, a queue declared with other arguments, no permission). */
@@ -42,8 +69,23 @@ export async function connectRecovering(
   setup: (model: amqp.ChannelModel) => Promise<void>,
   tuning: RecoveryTuning = {},
   beforeConnect?: (conn: amqp.RecoveringChannelModel) => void,
+  options: ConnectOptions = {},
 ): Promise<amqp.RecoveringChannelModel> {
-  const { url, socketOptions } = amqpConnectArgs(config, connectionName);
+  const urls = amqpUrlsOf(config);
+  const node: AmqpNode = { index: ((options.startNode ?? 0) % urls.length + urls.length) % urls.length, count: urls.length, url: '', connected: false };
+  node.url = urls[node.index];
+  const { url, socketOptions } = amqpConnectArgs(config, connectionName, node.index);
+  // amqplib derives the TLS servername from the URL's host on each attempt when none is given.
+  if (urls.length > 1) { delete socketOptions.servername; }
+  const rotate = (): void => {
+    if (urls.length < 2) { return; }
+    node.index = (node.index + 1) % urls.length;
+    node.url = urls[node.index];
+    const { host, port } = hostPort(node.url);
+    url.hostname = host;
+    url.port = port;
+    url.protocol = node.url.startsWith('amqps') ? 'amqps' : 'amqp';
+  };
   let fatal: unknown;
   const holder: { conn?: amqp.RecoveringChannelModel } = {};
   let connected = false;
@@ -70,11 +112,17 @@ export async function connectRecovering(
       factor: tuning.factor ?? 2,
       jitter: tuning.jitter ?? 0.2,
       maxRetries: tuning.maxRetries ?? Infinity,
-      initialMaxRetries: tuning.initialMaxRetries ?? 2,
+      // At least one attempt on every node of a cluster before the first connection gives up.
+      initialMaxRetries: tuning.initialMaxRetries ?? Math.max(2, urls.length - 1),
       waitForConnect: false,
     },
   });
   holder.conn = conn;
+  nodes.set(conn, node);
+  // Registered before beforeConnect's listeners, so that theirs see the node already updated.
+  conn.on('connect', () => { node.connected = true; });
+  conn.on('disconnect', () => { node.connected = false; rotate(); });
+  conn.on('connect-failed', () => { rotate(); });
   // Recovery re-emits connection errors; an 'error' without a listener would crash the process.
   conn.on('error', () => undefined);
   beforeConnect?.(conn);
@@ -98,7 +146,8 @@ export function toBrokerError(e: unknown, config: BrokerConfig): BrokerError {
   const code = err?.code;
   const where = describeBroker(config);
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new BrokerError('unreachable', `No AMQP broker answers at ${config.amqpUrl} (${String(code)})`,
+    const all = amqpUrlsOf(config);
+    return new BrokerError('unreachable', `No AMQP broker answers at ${all.length > 1 ? `any of ${all.join(', ')}` : config.amqpUrl} (${String(code)})`,
       'Start RabbitMQ (rabbitmq-server -detached) or fix the AMQP URL', { cause: e });
   }
   if (code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
@@ -118,6 +167,10 @@ export function toBrokerError(e: unknown, config: BrokerConfig): BrokerError {
   if (/NOT_ALLOWED.*vhost/i.test(msg)) {
     return new BrokerError('not-found', `The vhost "${config.vhost}" does not exist on ${config.amqpUrl} (or the user may not open it)`,
       'Pick an existing vhost (rabbitmqctl list_vhosts)', { cause: e });
+  }
+  if (/RESOURCE_LOCKED/.test(msg)) {
+    return new BrokerError('precondition', `The broker refused: ${msg.replace(/^.*RESOURCE_LOCKED - /, '')} (an exclusive queue of another connection)`,
+      'Pick another pool name, or stop the application that owns the exclusive queue', { cause: e });
   }
   if (/PRECONDITION_FAILED/.test(msg)) {
     return new BrokerError('precondition', `The broker refused: ${msg.replace(/^.*PRECONDITION_FAILED - /, '')}`,

@@ -37,10 +37,13 @@ export interface Pool {
   ackRate?: number;
   singleActiveConsumer: boolean;
   arguments: Record<string, unknown>;
+  /** Classic queues: the node that holds the queue. Quorum and stream queues: see leader / members / online. */
   node?: string;
   leader?: string;
   members?: string[];
   online?: string[];
+  /** The broker's queue state: running, idle, down (its node is gone), minority (quorum: too few members online), … */
+  state?: string;
   /** Distinct applications among the workers, sorted. More than one = they steal each other's messages. */
   applications: string[];
   workers: Worker[];
@@ -150,6 +153,7 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
     leader: q.leader,
     members: q.members,
     online: q.online,
+    state: typeof q.state === 'string' ? q.state : undefined,
     applications: apps,
     workers: workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag)),
   };

@@ -10,18 +10,22 @@
  * a connection per worker gave no gain (15.9–20.2k msg/s vs 12.5–18.4k, within the noise) because the Node process
  * and the queue process are the bottlenecks, not the broker's per-connection reader; one connection keeps a pool as one
  * application in the management UI and makes recovery one event (amqplib re-runs our setup and all workers re-consume).
+ *
+ * On a cluster (several AMQP URLs) the connection fails over from node to node; with `spreadOverNodes` the pool opens
+ * one connection per node instead (each starting at its own node, failing over to the others) and deals its workers
+ * round-robin over them, so that losing one node stops only the workers on it until they reconnect elsewhere.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type * as amqp from 'amqplib';
-import { BrokerConfig } from './connection';
+import { BrokerConfig, amqpUrlsOf } from './connection';
 import { BrokerError, invalidInput } from './errors';
 import { Logger, silentLogger } from './logger';
 import { messageIdOf } from './oslo';
 import {
   DeliveryCounter, IdTracker, PoolCounts, WorkerCounts, WorkerState, rateOf, spreadOf, sumCounters, workerCounts,
 } from './counts';
-import { RecoveryTuning, connectRecovering, isNotFound, poolConnectionName, toBrokerError } from './recovering';
+import { AmqpNode, RecoveryTuning, amqpNodeOf, connectRecovering, isNotFound, poolConnectionName, toBrokerError } from './recovering';
 
 /** Header carrying the publish time (epoch ms) that the publisher sets and workers turn into a latency. */
 export const PUBLISHED_AT_HEADER = 'x-rmqp-published-at';
@@ -49,6 +53,11 @@ export interface WorkerPoolOptions {
   durable?: boolean;
   /** Default `rmq-pools:<pool>`. */
   connectionName?: string;
+  /**
+   * A cluster: one connection per node (amqpUrlsOf(config)), workers dealt round-robin over them. Default false: one
+   * connection, on the first node that answers. Without several AMQP URLs this changes nothing.
+   */
+  spreadOverNodes?: boolean;
   recovery?: RecoveryTuning;
   /** Message ids remembered for duplicate detection (default 1,000,000). */
   trackIds?: number;
@@ -118,7 +127,23 @@ class Worker {
   reopenAttempts = 0;
   /** Sends the batched acks now (before cancelling or closing the channel). */
   flushAcks: (() => void) | undefined;
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, readonly link: number) {}
+}
+
+/** One AMQP connection of the pool (one per node with spreadOverNodes, else just one). */
+interface Link {
+  index: number;
+  conn: amqp.RecoveringChannelModel | undefined;
+  /** The raw connection of the current session (null while disconnected). */
+  model: amqp.ChannelModel | null;
+}
+
+/** Where a local worker is connected: its connection's cluster node. */
+export interface WorkerNodeInfo {
+  worker: string;
+  /** 0-based index of the pool's connection the worker uses. */
+  connection: number;
+  node: AmqpNode | undefined;
 }
 
 /** Validates pool options up front, with errors that name the field (shared by the CLI and the VS Code commands). */
@@ -165,9 +190,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   private readonly ids: IdTracker;
   private readonly log: Logger;
   private readonly hooks = new Set<(d: Delivery) => void>();
-  private conn: amqp.RecoveringChannelModel | undefined;
-  /** The raw connection of the current session (null while disconnected). */
-  private model: amqp.ChannelModel | null = null;
+  private readonly links: Link[];
   private state: PoolState = 'new';
   private nextWorker = 1;
   private readonly initialWorkers: number;
@@ -197,6 +220,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (!Number.isInteger(batch) || batch < 1 || batch > this.prefetch) { throw invalidInput(`The ack batch ${batch} is not a whole number from 1 to the prefetch (${this.prefetch})`, 'Leave it unset'); }
     this.ackEvery = batch;
     this.log = options.logger ?? silentLogger;
+    const n = options.spreadOverNodes ? amqpUrlsOf(config).length : 1;
+    this.links = Array.from({ length: n }, (_, index) => ({ index, conn: undefined, model: null }));
+  }
+
+  /** The pool's connections, one per node with spreadOverNodes: where each is (or tries to be) connected. */
+  connectionNodes(): (AmqpNode | undefined)[] {
+    return this.links.map((l) => amqpNodeOf(l.conn));
+  }
+
+  /** The node each active worker's connection is on. */
+  workerNodes(): WorkerNodeInfo[] {
+    return this.workers.map((w) => ({ worker: w.name, connection: w.link, node: amqpNodeOf(this.links[w.link]?.conn) }));
   }
 
   get queue(): string { return this.name; }
@@ -216,19 +251,23 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   async start(): Promise<this> {
     if (this.state !== 'new') { throw invalidInput(`Pool "${this.name}" was already started`, 'Create a new WorkerPool to run it again'); }
     this.state = 'starting';
-    for (let i = 0; i < this.initialWorkers; i++) { this.workers.push(new Worker(this.newWorkerName())); }
+    for (let i = 0; i < this.initialWorkers; i++) { this.workers.push(this.newWorker()); }
     this.startedAt = Date.now();
     this.rateBase = { delivered: 0, at: this.startedAt };
-    try {
-      this.conn = await connectRecovering(this.config, this.connectionName, (m) => this.setup(m), this.options.recovery, (c) => this.watch(c));
-    } catch (e) {
+    const results = await Promise.allSettled(this.links.map(async (link) => {
+      link.conn = await connectRecovering(this.config, this.connectionName, (m) => this.setup(link, m), this.options.recovery,
+        (c) => this.watch(link, c), { startNode: link.index });
+    }));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       this.state = 'failed';
       for (const w of this.workers) { w.state = 'failed'; }
-      throw toBrokerError(e, this.config);
+      await Promise.all(this.links.map((l) => l.conn?.close().catch(() => undefined)));
+      throw toBrokerError(failed.reason, this.config);
     }
     if (this.state !== 'starting') {
       // stop() was called while connecting: it found no connection to close, so close it here.
-      await this.conn.close().catch(() => undefined);
+      await Promise.all(this.links.map((l) => l.conn?.close().catch(() => undefined)));
       return this;
     }
     this.state = 'running';
@@ -243,11 +282,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   async addWorker(): Promise<string> {
     this.assertRunning('add a worker');
     if (this.workers.length >= MAX_WORKERS) { throw invalidInput(`Pool "${this.name}" already has ${MAX_WORKERS} local workers`, 'Remove a worker first'); }
-    const w = new Worker(this.newWorkerName());
+    const w = this.newWorker();
     this.workers.push(w);
-    if (this.model && !this.queueDeleted) {
+    const model = this.links[w.link].model;
+    if (model && !this.queueDeleted) {
       try {
-        await this.startWorker(this.model, w);
+        await this.startWorker(model, w);
       } catch (e) {
         this.workers.splice(this.workers.indexOf(w), 1);
         throw toBrokerError(e, this.config);
@@ -301,17 +341,19 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   // ---- internals ----
 
-  private newWorkerName(): string {
-    return `${this.name}-${this.nextWorker++}`;
+  /** A new worker, on the next connection round-robin (worker k on connection k mod connections). */
+  private newWorker(): Worker {
+    const k = this.nextWorker++;
+    return new Worker(`${this.name}-${k}`, (k - 1) % this.links.length);
   }
 
   private assertRunning(what: string): void {
     if (this.state !== 'running') { throw invalidInput(`Cannot ${what}: pool "${this.name}" is ${this.state}`, 'Start the pool first'); }
   }
 
-  private watch(conn: amqp.RecoveringChannelModel): void {
+  private watch(link: Link, conn: amqp.RecoveringChannelModel): void {
     conn.on('connect', (model: amqp.ChannelModel) => {
-      this.model = model;
+      link.model = model;
       if (this.state === 'running') {
         this.reconnects++;
         this.log.info(`Pool "${this.name}": reconnected (${this.reconnects})`);
@@ -319,8 +361,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       }
     });
     conn.on('disconnect', (e: Error) => {
-      this.model = null;
+      link.model = null;
       for (const w of this.workers) {
+        if (w.link !== link.index) { continue; }
         if (w.state === 'consuming' || w.state === 'starting') { w.state = 'reconnecting'; }
         w.ch = undefined;
       }
@@ -345,18 +388,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   /** Runs after every (re)connect, on the new raw connection: topology first, then one channel + consumer per worker. */
-  private async setup(model: amqp.ChannelModel): Promise<void> {
+  private async setup(link: Link, model: amqp.ChannelModel): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') { return; }
     try {
       await this.declare(model);
-      this.model = model;
+      link.model = model;
       for (const w of this.workers) {
-        if (w.state === 'cancelled' || w.retired) { continue; }
+        if (w.link !== link.index || w.state === 'cancelled' || w.retired) { continue; }
         await this.startWorker(model, w);
       }
     } catch (e) {
       // Recovery closes this connection and tries again with backoff; nothing may keep using it.
-      if (this.model === model) { this.model = null; }
+      if (link.model === model) { link.model = null; }
       throw e;
     }
   }
@@ -385,6 +428,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     if (this.queueDeleted) { return; } // deleted under us: recreating it is the user's decision (see worker-cancelled)
     const q = await probe((ch) => ch.checkQueue(this.queue));
+    let created = false;
     if (!q.ok) {
       if (!isNotFound(q.error)) { throw toBrokerError(q.error, this.config); }
       const made = await probe((ch) => ch.assertQueue(this.queue, {
@@ -392,11 +436,33 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         arguments: this.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : undefined,
       }));
       if (!made.ok) { throw this.declareError(made.error); }
+      created = true;
     }
+    const bound: string[] = [];
     for (const key of this.routingKeys) {
       const b = await probe((ch) => ch.bindQueue(this.queue, this.exchange, key));
-      if (!b.ok) { throw toBrokerError(b.error, this.config); }
+      if (!b.ok) { throw await this.bindError(probe, b.error, key, created, bound); }
+      bound.push(key);
     }
+  }
+
+  /**
+   * A binding failed after the queue was declared: never leave a pool half-created. A queue this call created (still
+   * empty and unused) is deleted again; otherwise the error says exactly what exists now.
+   */
+  private async bindError(
+    probe: <T>(fn: (ch: amqp.Channel) => Promise<T>) => Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
+    error: unknown, key: string, created: boolean, bound: string[],
+  ): Promise<BrokerError> {
+    const err = toBrokerError(error, this.config);
+    const what = `Binding queue "${this.queue}" to exchange "${this.exchange}" with key "${key}" failed: ${err.message}`;
+    if (created) {
+      const del = await probe((ch) => ch.deleteQueue(this.queue, { ifEmpty: true, ifUnused: true }));
+      if (del.ok) { return new BrokerError(err.kind, `${what}. The queue created for pool "${this.name}" was deleted again; nothing was left behind`, err.hint); }
+      return new BrokerError(err.kind, `${what}. The queue "${this.queue}" was created but could not be deleted again and is left${bound.length ? ` bound with ${bound.map((k) => `"${k}"`).join(', ')}` : ' unbound'}`,
+        `${err.hint}; delete the queue (Delete Pool, or rabbitmqctl delete_queue -p ${this.config.vhost} ${this.queue})`);
+    }
+    return new BrokerError(err.kind, `${what}. The queue "${this.queue}" existed before and is left as it was${bound.length ? `, plus the binding(s) ${bound.map((k) => `"${k}"`).join(', ')}` : ''}`, err.hint);
   }
 
   private declareError(e: unknown): BrokerError {
@@ -504,7 +570,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   /** true / false, or undefined when it cannot be told (disconnected). */
   private async queueExists(): Promise<boolean | undefined> {
-    const model = this.model;
+    const model = this.links.find((l) => l.model)?.model;
     if (!model) { return undefined; }
     let ch: amqp.Channel | undefined;
     try {
@@ -524,7 +590,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     w.state = 'reconnecting';
     setTimeout(() => {
       // A lost connection is recovery's job (setup re-consumes): only act when the same connection is still current.
-      if (w.retired || this.state !== 'running' || this.model !== model || w.ch !== undefined || !this.workers.includes(w)) { return; }
+      if (w.retired || this.state !== 'running' || this.links[w.link].model !== model || w.ch !== undefined || !this.workers.includes(w)) { return; }
       if (++w.reopenAttempts > 5) {
         w.state = 'failed';
         this.report(new BrokerError('channel', `Worker ${w.name} of pool "${this.name}" lost its channel 5 times and stops`, 'Check the broker log; remove the worker and add a new one'));
@@ -557,9 +623,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.snapshotTimer) { clearInterval(this.snapshotTimer); this.snapshotTimer = undefined; }
     await Promise.all(this.workers.map((w) => this.retire(w)));
     let deleteError: BrokerError | undefined;
-    if (opts.deleteQueue && this.model && was !== 'failed') {
+    const model = this.links.find((l) => l.model)?.model;
+    if (opts.deleteQueue && model && was !== 'failed') {
       try {
-        const ch = await this.model.createChannel();
+        const ch = await model.createChannel();
         ch.on('error', () => undefined);
         await ch.deleteQueue(this.queue);
         await ch.close().catch(() => undefined);
@@ -567,8 +634,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         if (!isNotFound(e)) { deleteError = toBrokerError(e, this.config); }
       }
     }
-    if (this.conn) { await withTimeout(this.conn.close(), 5000).catch(() => undefined); }
-    this.model = null;
+    await Promise.all(this.links.map((l) => (l.conn ? withTimeout(l.conn.close(), 5000).catch(() => undefined) : undefined)));
+    for (const l of this.links) { l.model = null; }
     this.state = 'stopped';
     const final = this.snapshot();
     this.emit('delivery', final);

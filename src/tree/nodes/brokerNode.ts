@@ -4,6 +4,7 @@ import { ContextValues } from '../../constants';
 import type { BrokerEntry } from '../../brokers/brokerStore';
 import type { BrokerSession } from '../model/brokerSession';
 import { TooltipBuilder, plainLabel } from '../model/text';
+import { ClusterFolderNode } from './clusterNodes';
 import { ErrorNode } from './messageNodes';
 import { TreeNode, segment, tooltip } from './treeNode';
 import { VhostNode } from './vhostNode';
@@ -37,10 +38,13 @@ export class BrokerNode extends TreeNode {
     } else if (o) {
       item.description = `RabbitMQ ${o.rabbitmq_version ?? '?'}${o.cluster_name ? ` · ${o.cluster_name}` : ''}`;
       const nodes = s.peekNodes() ?? [];
+      const cluster = s.isCluster ? s.peekCluster() : undefined;
+      if (cluster) { item.description += ` · ${cluster.summary}`; }
       t.field('RabbitMQ', o.rabbitmq_version).field('Erlang', o.erlang_version).field('Cluster', o.cluster_name)
         .field('Nodes', nodes.length ? nodes.map((n) => `${n.name}${n.running === false ? ' (down)' : ''}${n.mem_alarm || n.disk_free_alarm ? ' (alarm)' : ''}`).join(', ') : o.node);
       const tot = o.object_totals;
       if (tot) { t.field('Objects', `${tot.queues ?? 0} queues, ${tot.exchanges ?? 0} exchanges, ${tot.consumers ?? 0} consumers, ${tot.connections ?? 0} connections`); }
+      if (cluster) { t.field('Cluster state', cluster.summary).field('Management API', cluster.endpoint); }
     } else if (state === 'unreachable' || state === 'auth' || state === 'error') {
       item.description = state === 'auth' ? 'auth failed' : state;
     } else {
@@ -58,8 +62,8 @@ export class BrokerNode extends TreeNode {
   async getChildren(): Promise<TreeNode[]> {
     if (this.configError || !this.sessionValue) { return [new ErrorNode(this, this.configError)]; }
     const s = this.sessionValue;
-    void s.nodes();
-    const vhosts = await s.vhosts();
-    return vhosts.map((v) => new VhostNode(this, s, v, vhosts.length === 1));
+    const [vhosts, nodes] = await Promise.all([s.vhosts(), s.nodes()]);
+    const out: TreeNode[] = nodes.length > 1 ? [new ClusterFolderNode(this, s)] : [];
+    return [...out, ...vhosts.map((v) => new VhostNode(this, s, v, vhosts.length === 1))];
   }
 }

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { Pool } from '../../broker/topology';
 import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../model/brokerSession';
+import { poolPlacement } from '../model/cluster';
+import { PoolMembersNode } from './clusterNodes';
 import { TooltipBuilder, plainLabel, plural, rate } from '../model/text';
 import { InfoNode } from './messageNodes';
 import { PoolBindingNode } from './poolBindingNode';
@@ -41,7 +43,8 @@ export class PoolNode extends TreeNode {
       const parts = [plural(p.workers.length || p.consumers, 'worker'), `${p.ready.toLocaleString('en-US')} ready`, `${p.unacked.toLocaleString('en-US')} unacked`];
       const r = rate(p.deliverRate);
       if (r && p.deliverRate) { parts.push(r); }
-      if (p.type !== 'classic') { parts.push(p.type); }
+      const placement = this.sessionValue.isCluster ? poolPlacement(p, this.sessionValue.peekNodes()) : undefined;
+      if (placement) { parts.push(placement.summary); } else if (p.type !== 'classic') { parts.push(p.type); }
       item.description = parts.join(' · ');
     }
     const t = new TooltipBuilder().title(p.name, 'inbox').field('Queue type', p.type).field('vhost', this.vhost)
@@ -50,7 +53,7 @@ export class PoolNode extends TreeNode {
       .field('Publish rate', rate(p.publishRate)).field('Deliver rate', rate(p.deliverRate)).field('Ack rate', rate(p.ackRate))
       .field('Durable', p.durable).field('Auto-delete', p.autoDelete || undefined).field('Exclusive', p.exclusive || undefined)
       .field('Single active consumer', p.singleActiveConsumer || undefined).field('Node', p.leader ?? p.node)
-      .field('Members', p.members?.join(', '));
+      .field('Members', p.members?.map((m) => `${m}${p.online && !p.online.includes(m) ? ' (offline)' : ''}`).join(', '));
     if (Object.keys(p.arguments).length) { t.field('Arguments', JSON.stringify(p.arguments)); }
     if (mixed) { t.rule().text(`${p.applications.length} applications share this pool: they take each other's messages.`); }
     item.tooltip = tooltip(t.build());
@@ -59,6 +62,7 @@ export class PoolNode extends TreeNode {
 
   async getChildren(): Promise<TreeNode[]> {
     const out: TreeNode[] = [];
+    if (this.pool.members?.length && String(this.pool.type) !== 'classic') { out.push(new PoolMembersNode(this, this.sessionValue, this.pool)); }
     if (this.place === 'folder') {
       const bindings = await this.sessionValue.vhost(this.vhost).poolBindings(this.pool.name);
       out.push(...bindings.map((b) => new PoolBindingNode(this, this.sessionValue, this.vhost, b)));

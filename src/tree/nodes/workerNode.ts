@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { Worker } from '../../broker/topology';
 import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../model/brokerSession';
+import { workerNodeLabel } from '../model/cluster';
 import { TooltipBuilder, plainLabel } from '../model/text';
 import { TreeNode, segment, tooltip } from './treeNode';
 
@@ -24,8 +25,8 @@ export class WorkerNode extends TreeNode {
     const w = this.worker;
     const icon = w.active ? new vscode.ThemeIcon('person') : new vscode.ThemeIcon('person', new vscode.ThemeColor('disabledForeground'));
     const item = this.item(plainLabel(w.application), vscode.TreeItemCollapsibleState.None, this.contextValue, icon);
-    item.description = [plainLabel(w.consumerTag, 40), `prefetch ${w.prefetch || '∞'}`, w.ackRequired ? 'manual ack' : 'auto ack', w.active ? '' : 'inactive']
-      .filter(Boolean).join(' · ');
+    item.description = [plainLabel(w.consumerTag, 40), `prefetch ${w.prefetch || '∞'}`, w.ackRequired ? 'manual ack' : 'auto ack', w.active ? '' : 'inactive',
+      this.sessionValue.isCluster ? workerNodeLabel(w) : ''].filter(Boolean).join(' · ');
     item.tooltip = tooltip(new TooltipBuilder().title(w.application, 'person').field('Consumer tag', w.consumerTag).field('Pool', this.pool)
       .field('Prefetch', w.prefetch || 'unlimited').field('Ack mode', w.ackRequired ? 'manual ack' : 'auto ack (no ack)')
       .field('Active', w.active).field('Exclusive', w.exclusive || undefined).field('Connection', w.connection).field('Channel', w.channel)
