@@ -54,8 +54,9 @@ describe('rmq-pools pool run / publish / audit / counts (CLI, real broker)', fun
     const counts = await until(async () => {
       const c = await runCli(['counts', '--json', ...v]);
       const p = (c.json as CountsJson | undefined)?.pools.find((x) => x.name === 'ceilometer');
-      return c.code === 0 && p && p.delivered !== null && p.delivered >= 600 ? p : undefined;
-    }, 'counts to show 600 deliveries on ceilometer', 30_000, 1000);
+      // Both counters lag: wait for the deliveries and for the stopped workers to leave the consumer count.
+      return c.code === 0 && p && p.delivered !== null && p.delivered >= 600 && p.consumers === 0 ? p : undefined;
+    }, 'counts to show 600 deliveries and no consumers on ceilometer', 30_000, 1000);
     assert.equal(counts.consumers, 0);
     assert.ok(counts.acked !== null && counts.acked >= 600);
     assert.ok(typeof counts.ratePerSecond === 'number');
