@@ -17,6 +17,10 @@ export interface BrokerSetting {
   name: string;
   amqpUrl: string;
   managementUrl?: string;
+  /** A cluster: the other nodes' AMQP URLs (after amqpUrl), tried in turn when one is down. */
+  amqpUrls?: string[];
+  /** A cluster: the other nodes' management URLs (after managementUrl). */
+  managementUrls?: string[];
   vhost?: string;
   tls?: TlsOptions;
 }
@@ -30,8 +34,12 @@ export interface BrokerEntry {
 /** What Add/Edit Broker collect (from input boxes or, for tests and scripts, an argument object). */
 export interface BrokerDraft {
   name: string;
+  /** One AMQP URL, or a cluster's, separated by commas. */
   amqpUrl: string;
+  /** One management URL, or a cluster's, separated by commas. */
   managementUrl?: string;
+  amqpUrls?: string[];
+  managementUrls?: string[];
   vhost?: string;
   username?: string;
   password?: string;
@@ -102,7 +110,10 @@ export class BrokerStore implements vscode.Disposable {
     if (amqp.password) {
       this.log.warn(`The AMQP URL of broker "${s.name}" holds a password in settings.json: run "Edit Broker" to move it to the secret storage`);
     }
-    return brokerConfig({ name: s.name, amqpUrl: s.amqpUrl, managementUrl: s.managementUrl, vhost: s.vhost, password: password ?? amqp.password, tls: s.tls });
+    return brokerConfig({
+      name: s.name, amqpUrl: s.amqpUrl, managementUrl: s.managementUrl, vhost: s.vhost, password: password ?? amqp.password, tls: s.tls,
+      amqpUrls: stringList(s.amqpUrls), managementUrls: stringList(s.managementUrls),
+    });
   }
 
   /** Validates a draft into a setting (URLs without secrets) and the password to keep apart. */
@@ -112,11 +123,17 @@ export class BrokerStore implements vscode.Disposable {
     const amqp = parseUrl(d.amqpUrl || DEFAULT_AMQP_URL, ['amqp', 'amqps'], 'AMQP URL');
     const username = d.username?.trim() || amqp.username || DEFAULT_USER;
     const password = d.password || amqp.password || undefined;
-    const input: BrokerInput = { name, amqpUrl: d.amqpUrl || DEFAULT_AMQP_URL, managementUrl: d.managementUrl || undefined, username, password: password ?? (username === DEFAULT_USER ? DEFAULT_USER : ''), tls: d.tls };
+    const input: BrokerInput = {
+      name, amqpUrl: d.amqpUrl || DEFAULT_AMQP_URL, managementUrl: d.managementUrl || undefined, username, password: password ?? (username === DEFAULT_USER ? DEFAULT_USER : ''), tls: d.tls,
+      amqpUrls: d.amqpUrls, managementUrls: d.managementUrls,
+    };
     if (d.vhost) { input.vhost = d.vhost; }
     const config = brokerConfig(input);
     const host = config.amqpUrl.replace(/^(amqps?:\/\/)/, `$1${encodeURIComponent(username)}@`);
     const setting: BrokerSetting = { name, amqpUrl: host, managementUrl: config.managementUrl };
+    // A cluster: the first node stays in amqpUrl / managementUrl (as for one node), the others follow.
+    if (config.amqpUrls) { setting.amqpUrls = config.amqpUrls.slice(1); }
+    if (config.managementUrls) { setting.managementUrls = config.managementUrls.slice(1); }
     if (d.vhost) { setting.vhost = d.vhost; }
     if (d.tls && (d.tls.caFile || d.tls.rejectUnauthorized === false)) { setting.tls = d.tls; }
     return { setting, password, config };
@@ -164,4 +181,9 @@ export class BrokerStore implements vscode.Disposable {
   password(name: string): Thenable<string | undefined> {
     return this.secrets.get(passwordKey(name));
   }
+}
+
+/** A settings value that should be a list of strings (hand-edited settings may hold anything). */
+function stringList(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : undefined;
 }
