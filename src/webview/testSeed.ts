@@ -38,7 +38,13 @@ export function registerTestCommands(context: vscode.ExtensionContext, services:
     vscode.commands.registerCommand(TEST_START_POOLS_COMMAND, handleErrors(services.log, 'Start Local Pools (test)', async (arg?: unknown) => {
       const text = arg ?? await vscode.window.showInputBox({ title: 'Start local pools (test)', prompt: 'JSON: {"vhost","exchange","routingKey","pools":[{"name","workers"}]}' });
       if (text === undefined) { return undefined; }
-      const spec = parseSpec(text);
+      // {"colorTheme": "…"}: the UI tests switch themes for screenshots without the theme picker.
+      const raw = (typeof text === 'string' ? JSON.parse(text) : text) as { colorTheme?: unknown };
+      if (typeof raw?.colorTheme === 'string') {
+        await vscode.workspace.getConfiguration('workbench').update('colorTheme', raw.colorTheme, vscode.ConfigurationTarget.Global);
+        return [];
+      }
+      const spec = parseSpec(raw);
       const broker = spec.broker ?? services.store.list()[0].setting.name;
       const config = await configFor(services, broker, spec.vhost);
       const ids: string[] = [];

@@ -58,15 +58,17 @@ async function palette(page, title) {
   await runCommand(page, title);
 }
 
+/** Switches the colour theme through the test-only command (the theme picker's list did not show reliably here). */
 async function setTheme(page, theme) {
-  await palette(page, 'Preferences: Color Theme');
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Dark' }).first().waitFor({ timeout: 30_000 });
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill(theme);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 15_000 });
+  await palette(page, 'RabbitMQ: Start Local Pools (test)');
+  await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ colorTheme: theme }));
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
-  await page.waitForTimeout(1500);
+  // The workbench's class names the theme kind: vs (light), vs-dark, hc-black.
+  const kind = /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';
+  await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 }).catch(() => undefined);
+  await page.mouse.move(900, 700);
+  await page.waitForTimeout(2000);
 }
 
 async function shot(page, name) {
@@ -152,11 +154,11 @@ test('the panel counts 1,000 published notifications per pool, bars add up, host
   await palette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
   await page.waitForTimeout(500);
   await shot(page, 'panel-dark');
-  await setTheme(page, 'Light Modern');
+  await setTheme(page, 'Default Light Modern');
   await shot(page, 'panel-light');
-  await setTheme(page, 'Dark High Contrast');
+  await setTheme(page, 'Default High Contrast');
   await shot(page, 'panel-hc');
-  await setTheme(page, 'Dark Modern');
+  await setTheme(page, 'Default Dark Modern');
   lap('screenshots');
 });
 
