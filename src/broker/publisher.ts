@@ -131,6 +131,14 @@ export function prepareMessages(o: PublishOptions): (seq: number, id: string, no
   if (o.maxInFlight !== undefined && !(Number.isInteger(o.maxInFlight) && o.maxInFlight >= 1 && o.maxInFlight <= 100_000)) {
     throw invalidInput(`The in-flight window ${o.maxInFlight} is not a whole number from 1 to 100000`, 'Use e.g. 2000');
   }
+  for (const [name, value] of Object.entries(o.headers ?? {})) {
+    const t = typeof value;
+    if (!(t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value)))) {
+      throw invalidInput(`The header "${name}" has a value that is not text, a number or true/false (${value === null ? 'null' : Array.isArray(value) ? 'an array' : t})`,
+        'Give header values as text, numbers or true/false, e.g. { region: "eu" }; nothing was published');
+    }
+    if (Buffer.byteLength(name) > 255) { throw invalidInput(`The header name "${name.slice(0, 40)}…" is longer than 255 bytes`, 'Use a shorter header name'); }
+  }
   const format = o.format ?? 'oslo';
   if (format !== 'oslo' && format !== 'json' && format !== 'text') { throw invalidInput(`The format "${String(format)}" is unknown`, 'Use oslo, json or text'); }
   const eventType = o.eventType ?? DEFAULT_EVENT_TYPE;
@@ -307,8 +315,13 @@ export class NotificationPublisher extends EventEmitter<PublisherEvents> {
       try {
         ok = ch.publish(o.exchange, o.routingKey, m.content, m.props, (err: unknown) => this.onConfirm(m, err));
       } catch (e) {
-        // The channel closed between the check and the call (IllegalOperationError): send it again on the next one.
         this.pending.delete(m.seq);
+        if ((e as Error)?.name !== 'IllegalOperationError') {
+          // Not a closed channel but a message amqplib cannot encode: re-sending would spin forever.
+          this.failure = new BrokerError('invalid-input', `Message ${m.seq} cannot be sent: ${(e as Error)?.message ?? String(e)}`, 'Check the headers and the payload; nothing more was published');
+          continue;
+        }
+        // The channel closed between the check and the call (IllegalOperationError): send it again on the next one.
         this.resend.unshift(m);
         if (this.ch === ch) { this.ch = undefined; }
         this.log.debug(`publish failed, will re-send: ${(e as Error).message}`);

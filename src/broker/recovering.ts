@@ -10,6 +10,7 @@
 import * as amqp from 'amqplib';
 import { BrokerConfig, amqpConnectArgs, amqpUrlsOf, describeBroker, hostPort } from './connection';
 import { BrokerError, isBrokerError } from './errors';
+import { ManagementClient } from './management';
 
 export interface RecoveryTuning {
   /** First reconnect delay, ms (default 250). */
@@ -134,7 +135,31 @@ export async function connectRecovering(
     return conn;
   } catch (e) {
     await conn.close().catch(() => undefined);
-    throw fatal ?? toBrokerError(lastFailure ?? e, config);
+    throw await explainVhostRefusal(isBrokerError(fatal) ? fatal : toBrokerError(lastFailure ?? e, config), config);
+  }
+}
+
+const VHOST_REFUSED = /Expected ConnectionOpenOk; got <ConnectionClose/;
+
+/**
+ * amqplib reports a refused connection.open (unknown vhost, or no permission on it) without the broker's reply text.
+ * Ask the management API which one it is, when it answers; otherwise the error names both possibilities.
+ */
+export async function explainVhostRefusal(err: BrokerError, config: BrokerConfig): Promise<BrokerError> {
+  if (!VHOST_REFUSED.test(String((err.cause as Error | undefined)?.message ?? ''))) { return err; }
+  const client = new ManagementClient({ ...config, timeoutMs: Math.min(config.timeoutMs, 3000) });
+  try {
+    await client.request('GET', `api/vhosts/${encodeURIComponent(config.vhost)}`, undefined, {}, false);
+    return new BrokerError('forbidden', `User "${config.username}" may not use vhost "${config.vhost}" on ${config.amqpUrl} (no permission)`,
+      `Grant it: rabbitmqctl set_permissions -p ${config.vhost} ${config.username} ".*" ".*" ".*", or pick another vhost`, { cause: err.cause });
+  } catch (e) {
+    if (isBrokerError(e) && e.kind === 'not-found') {
+      return new BrokerError('not-found', `The vhost "${config.vhost}" does not exist on ${config.amqpUrl}`,
+        'Pick an existing vhost (--vhost, or the broker\'s vhost setting); list them with: rabbitmqctl list_vhosts', { cause: err.cause });
+    }
+    return err;
+  } finally {
+    client.dispose();
   }
 }
 
@@ -152,6 +177,10 @@ export function toBrokerError(e: unknown, config: BrokerConfig): BrokerError {
   }
   if (code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
     return new BrokerError('timeout', `The broker at ${config.amqpUrl} did not answer in time`, 'Check the host and port, or raise the timeout', { cause: e });
+  }
+  if (VHOST_REFUSED.test(msg)) {
+    return new BrokerError('forbidden', `User "${config.username}" may not use vhost "${config.vhost}" on ${config.amqpUrl}: the vhost does not exist, or the user has no permission on it`,
+      `Pick an existing vhost (rabbitmqctl list_vhosts), or grant access: rabbitmqctl set_permissions -p ${config.vhost} ${config.username} ".*" ".*" ".*"`, { cause: e });
   }
   if (/ACCESS_REFUSED|403|PLAIN login refused|auth/i.test(msg) && !/NOT_ALLOWED/.test(msg)) {
     if (/access to vhost/i.test(msg)) {

@@ -39,8 +39,9 @@ export interface CliCommand {
 export function brokerFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): BrokerConfig {
   const f = args.flags;
   return brokerConfig({
-    amqpUrl: stringFlag(f, 'url') ?? env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/',
-    managementUrl: stringFlag(f, 'management-url') ?? env.RABBITMQ_MANAGEMENT_URL,
+    // An empty environment variable (RABBITMQ_URL= rmq-pools …) means unset, as in most tools; an empty flag is an error.
+    amqpUrl: stringFlag(f, 'url') ?? (env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672/'),
+    managementUrl: stringFlag(f, 'management-url') ?? (env.RABBITMQ_MANAGEMENT_URL || undefined),
     vhost: stringFlag(f, 'vhost'),
     tls: { caFile: stringFlag(f, 'ca-file'), rejectUnauthorized: f.insecure ? false : true },
     timeoutMs: intFlag(f, 'timeout', undefined, 1, 600_000),
