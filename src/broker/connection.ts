@@ -189,6 +189,12 @@ function urlList(first: string | undefined, more: readonly string[] | undefined,
   return out;
 }
 
+/** "amqp://a:5672, amqp://b:5672" → ["amqp://a:5672", "amqp://b:5672"] (a single URL → itself). */
+export function splitUrls(text: string): string[] {
+  const parts = String(text ?? '').split(/,\s*(?=(?:amqps?|https?):\/\/)/i).map((s) => s.trim()).filter(Boolean);
+  return parts.length ? parts : [text];
+}
+
 /** Every node's AMQP URL (one for a single node), in failover order. */
 export function amqpUrlsOf(c: BrokerConfig): string[] {
   return c.amqpUrls?.length ? c.amqpUrls : [c.amqpUrl];
@@ -265,4 +271,16 @@ export function tcpReachable(host: string, port: number, timeoutMs = 1500): Prom
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
   });
+}
+
+/**
+ * The warning to show while certificate verification is off for a broker that uses TLS (amqps:// or https://), or
+ * undefined. `setting` names how it was turned off (--insecure, "tls.rejectUnauthorized": false).
+ */
+export function insecureTlsWarning(c: BrokerConfig, setting: string): string | undefined {
+  if (c.tls.rejectUnauthorized !== false) { return undefined; }
+  const tls = [...amqpUrlsOf(c), ...managementUrlsOf(c)].filter((u) => /^(amqps|https):/.test(u));
+  if (!tls.length) { return undefined; }
+  return redact(`TLS certificate verification is off for broker "${c.name}" (${setting}): anyone between you and ${tls.join(', ')} can read its traffic and password. `
+    + 'Trust the broker\'s CA instead ("tls.caFile" setting or --ca-file) and turn verification back on');
 }

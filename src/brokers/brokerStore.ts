@@ -6,7 +6,7 @@
  * (global) list counts: a cloned repository must not point the extension at a broker of its choosing.
  */
 import * as vscode from 'vscode';
-import { BrokerConfig, BrokerInput, DEFAULT_AMQP_URL, DEFAULT_MANAGEMENT_URL, DEFAULT_USER, TlsOptions, brokerConfig, parseUrl } from '../broker/connection';
+import { BrokerConfig, BrokerInput, DEFAULT_AMQP_URL, DEFAULT_MANAGEMENT_URL, DEFAULT_USER, TlsOptions, brokerConfig, insecureTlsWarning, parseUrl, splitUrls } from '../broker/connection';
 import { invalidInput } from '../broker/errors';
 import type { Logger } from '../broker/logger';
 import { registerSecret } from '../broker/redact';
@@ -106,21 +106,39 @@ export class BrokerStore implements vscode.Disposable {
     const s = entry.setting;
     const password = entry.source === 'default' ? undefined : await this.secrets.get(passwordKey(s.name));
     registerSecret(password);
-    const amqp = parseUrl(s.amqpUrl, ['amqp', 'amqps'], `AMQP URL of broker "${s.name}"`);
+    const amqp = parseUrl(splitUrls(s.amqpUrl)[0], ['amqp', 'amqps'], `AMQP URL of broker "${s.name}"`);
     if (amqp.password) {
       this.log.warn(`The AMQP URL of broker "${s.name}" holds a password in settings.json: run "Edit Broker" to move it to the secret storage`);
     }
-    return brokerConfig({
+    const config = brokerConfig({
       name: s.name, amqpUrl: s.amqpUrl, managementUrl: s.managementUrl, vhost: s.vhost, password: password ?? amqp.password, tls: s.tls,
       amqpUrls: stringList(s.amqpUrls), managementUrls: stringList(s.managementUrls),
     });
+    const warning = BrokerStore.tlsWarning(config);
+    if (warning) {
+      this.log.warn(warning);
+      // Once per broker and session: config() runs on every refresh.
+      if (!this.tlsWarned.has(s.name)) {
+        this.tlsWarned.add(s.name);
+        void vscode.window.showWarningMessage(warning);
+      }
+    }
+    return config;
+  }
+
+  /** Brokers whose "verification off" warning was shown this session. */
+  private readonly tlsWarned = new Set<string>();
+
+  /** The warning for a broker whose TLS certificate is not verified (shown once, logged on every use), or undefined. */
+  static tlsWarning(config: BrokerConfig): string | undefined {
+    return insecureTlsWarning(config, `"tls.rejectUnauthorized": false in ${CONFIG_SECTION}.${Settings.brokers}`);
   }
 
   /** Validates a draft into a setting (URLs without secrets) and the password to keep apart. */
   static toSetting(d: BrokerDraft): { setting: BrokerSetting; password?: string; config: BrokerConfig } {
     const name = d.name?.trim();
     if (!name) { throw invalidInput('The broker has no name', 'Give it a short unique name, e.g. "staging"'); }
-    const amqp = parseUrl(d.amqpUrl || DEFAULT_AMQP_URL, ['amqp', 'amqps'], 'AMQP URL');
+    const amqp = parseUrl(splitUrls(d.amqpUrl || DEFAULT_AMQP_URL)[0], ['amqp', 'amqps'], 'AMQP URL');
     const username = d.username?.trim() || amqp.username || DEFAULT_USER;
     const password = d.password || amqp.password || undefined;
     const input: BrokerInput = {

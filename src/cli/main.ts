@@ -4,6 +4,7 @@
  */
 import { describeError, isBrokerError } from '../broker/errors';
 import { redact } from '../broker/redact';
+import { insecureTlsWarning } from '../broker/connection';
 import { UsageError, helpText, parseArgs } from './args';
 import { COMMANDS } from './registry';
 import { CliCommand, CliContext, COMMON_FLAGS, brokerFromFlags } from './context';
@@ -50,7 +51,14 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     let client: ManagementClient | undefined;
     const ctx: CliContext = {
       io, json, args, env, signal: signal ?? new AbortController().signal,
-      broker: () => (broker ??= brokerFromFlags(args, env)),
+      broker: () => {
+        if (!broker) {
+          broker = brokerFromFlags(args, env);
+          const warning = insecureTlsWarning(broker, '--insecure');
+          if (warning) { io.err(`rmq-pools: warning: ${warning}\n`); }
+        }
+        return broker;
+      },
       client: () => {
         if (!client) {
           const c = new ManagementClient(ctx.broker());
