@@ -48,8 +48,10 @@ require_rabbitmq() {
 # rabbitmqctl against one node, with a timeout so that a hung node cannot hang us.
 ctl() { local n=$1; shift; timeout 60 rabbitmqctl -q -n "$(nname "$n")" "$@"; }
 
+# True when the node is registered with epmd (fast: no Erlang CLI start-up); a VM that exits unregisters at once.
+registered() { epmd -names 2>/dev/null | grep -q "^name rabbit-$1 at port "; }
 # True when the node's Erlang VM answers (not necessarily the rabbit app).
-vm_up() { timeout 15 rabbitmqctl -q -n "$(nname "$1")" eval 'ok.' >/dev/null 2>&1; }
+vm_up() { registered "$1" && timeout 15 rabbitmqctl -q -n "$(nname "$1")" eval 'ok.' >/dev/null 2>&1; }
 # True when the rabbit app runs on the node and the management API answers.
 node_ready() {
   timeout 15 rabbitmqctl -q -n "$(nname "$1")" await_startup --timeout 5 >/dev/null 2>&1 \
@@ -72,6 +74,7 @@ collect_statistics_interval = 1000
 cluster_partition_handling = pause_minority
 CONF
   echo '[rabbitmq_management].' > "$dir/enabled_plugins"   # enabled before boot: no restart needed
+  # (9>&- below: the node must not inherit the lock of this script, or the next cluster.sh would wait for it forever)
   [ "$(id -u)" = 0 ] && chown -R rabbitmq:rabbitmq "$BASE"
   # su (not 'su -') keeps HOME=/var/lib/rabbitmq (the shared cookie). ERL_EPMD_ADDRESS / inet_dist_use_interface keep the
   # Erlang distribution on loopback, like the main node's rabbitmq-env.conf does.
@@ -88,7 +91,7 @@ CONF
     RABBITMQ_SCHEDULER_BUSY_WAIT_THRESHOLD=none \
     ERL_EPMD_ADDRESS=127.0.0.1 \
     ERL_FLAGS='-kernel inet_dist_use_interface {127,0,0,1}' \
-    $RMQ_BIN/rabbitmq-server -detached" >"$dir/log/start.out" 2>&1 || { cat "$dir/log/start.out" >&2; die "rabbitmq-server failed to start $(nname "$n")"; }
+    $RMQ_BIN/rabbitmq-server -detached" >"$dir/log/start.out" 2>&1 9>&- || { cat "$dir/log/start.out" >&2; die "rabbitmq-server failed to start $(nname "$n")"; }
 }
 
 wait_node() { # $1 = node; waits with a deadline for the app and the management API
@@ -106,11 +109,11 @@ wait_node() { # $1 = node; waits with a deadline for the app and the management 
   say "$(nname "$n") up (AMQP $(amqp_port "$n"), HTTP $(http_port "$n")) after $(( $(now) - t0 )) s"
 }
 
-wait_gone() { # $1 = node; waits until its VM no longer answers
+wait_gone() { # $1 = node; waits until its VM has exited (unregistered from epmd)
   local deadline=$(( $(now) + WAIT ))
-  while vm_up "$1"; do
+  while registered "$1"; do
     [ "$(now)" -lt "$deadline" ] || die "$(nname "$1") is still running after $WAIT s"
-    sleep 0.3
+    sleep 0.2
   done
 }
 
@@ -153,14 +156,17 @@ cmd_up() {
 
 cmd_down() {
   require_rabbitmq
-  # c3, c2, then c1: c1 stops last, so it is the one that may start first (cmd_up starts them together anyway).
+  # The three stop together (a third of the time). Clustered nodes that stop wait at their next boot for the last one
+  # stopped; cmd_up always starts all of them together, so the order does not matter here.
+  local pids=() rc=0
   for n in c3 c2 c1; do
-    if vm_up "$n"; then
-      ctl "$n" stop >/dev/null 2>&1 || true
-      wait_gone "$n"
-      say "$(nname "$n") stopped"
+    if registered "$n"; then
+      ( ctl "$n" stop >/dev/null 2>&1 || true; wait_gone "$n"; say "$(nname "$n") stopped" ) &
+      pids+=($!)
     fi
   done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ "$rc" = 0 ] || die "a node did not stop"
   if [ "${1:-}" = purge ]; then rm -rf "$BASE"; say "deleted $BASE"; fi
 }
 
@@ -210,6 +216,12 @@ cmd_env() {
   echo "CLUSTER_AMQP_URLS=amqp://127.0.0.1:5673,amqp://127.0.0.1:5674,amqp://127.0.0.1:5675"
   echo "CLUSTER_MANAGEMENT_URLS=http://127.0.0.1:15673,http://127.0.0.1:15674,http://127.0.0.1:15675"
 }
+
+# One cluster command at a time on this machine (two test runs sharing it must not stop each other's nodes mid-way).
+if [[ "${1:-}" =~ ^(up|down|kill-node|stop-node|restart-node)$ ]]; then
+  exec 9>"${TMPDIR:-/tmp}/rmq-pools-cluster.lock"
+  flock -w "$WAIT" 9 || die "another scripts/cluster.sh is still running after $WAIT s (lock ${TMPDIR:-/tmp}/rmq-pools-cluster.lock)"
+fi
 
 case "${1:-}" in
   up) cmd_up ;;
