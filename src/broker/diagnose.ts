@@ -184,7 +184,7 @@ export function sortFindings(fs: Finding[]): Finding[] {
 
 /** The nodes known to be down: listed with running: false. */
 function downNodes(nodes: DiagnoseOptions['nodes']): Set<string> {
-  return new Set((nodes ?? []).filter((n) => n.running === false).map((n) => n.name));
+  return new Set((Array.isArray(nodes) ? nodes : []).filter((n) => n?.running === false && typeof n.name === 'string').map((n) => n.name));
 }
 
 /**
@@ -368,8 +368,9 @@ function channelDelivered(c: ApiChannel): number | undefined {
 export function deliveryWindowsFromChannels(t: Topology, before: ApiChannel[], after: ApiChannel[], seconds?: number): DeliveryWindow[] {
   const workersOnChannel = new Map<string, number>();
   for (const p of t.pools) { for (const w of p.workers) { workersOnChannel.set(w.channel, (workersOnChannel.get(w.channel) ?? 0) + 1); } }
-  const b = new Map(before.map((c) => [c.name, c]));
-  const a = new Map(after.map((c) => [c.name, c]));
+  const valid = (list: ApiChannel[]) => (Array.isArray(list) ? list.filter((c) => c !== null && typeof c === 'object') : []);
+  const b = new Map(valid(before).map((c) => [c.name, c]));
+  const a = new Map(valid(after).map((c) => [c.name, c]));
   const out: DeliveryWindow[] = [];
   for (const p of t.pools) {
     if (p.workers.length < 2 || p.workers.some((w) => workersOnChannel.get(w.channel) !== 1)) { continue; }
@@ -390,7 +391,9 @@ export function deliveryWindowsFromChannels(t: Topology, before: ApiChannel[], a
 /** Channel name → global prefetch, for channels that set one. */
 export function globalPrefetchOf(channels: ApiChannel[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const c of channels) { if ((c.global_prefetch_count ?? 0) > 0) { out[c.name] = c.global_prefetch_count as number; } }
+  for (const c of Array.isArray(channels) ? channels : []) {
+    if (c && typeof c.name === 'string' && typeof c.global_prefetch_count === 'number' && c.global_prefetch_count > 0) { out[c.name] = c.global_prefetch_count; }
+  }
   return out;
 }
 

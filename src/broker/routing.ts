@@ -176,13 +176,17 @@ export function routingTable(
   bindings: { source: string; destination: string; destination_type: 'queue' | 'exchange'; routing_key: string; arguments?: Record<string, unknown> }[],
   queues: { name: string }[],
 ): RoutingTable {
+  // Fields a broker mid-change, an older one or a proxy may omit or garble become "" (matching nothing much), never a throw.
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const objects = <T>(list: readonly T[]): T[] => (Array.isArray(list) ? list.filter((x) => x !== null && typeof x === 'object') : []);
   return {
-    exchanges: exchanges.map((e) => ({ name: e.name, type: e.type, arguments: e.arguments })),
+    exchanges: objects(exchanges).map((e) => ({ name: str(e.name), type: str(e.type), arguments: apiArguments(e.arguments) })),
     // The default exchange's implicit bindings (source "") are modelled by the queue list instead.
-    bindings: bindings.filter((b) => b.source !== '').map((b) => ({
-      source: b.source, destination: b.destination, destinationType: b.destination_type, routingKey: b.routing_key, arguments: apiArguments(b.arguments),
+    bindings: objects(bindings).filter((b) => str(b.source) !== '').map((b) => ({
+      source: str(b.source), destination: str(b.destination), destinationType: b.destination_type === 'exchange' ? 'exchange' as const : 'queue' as const,
+      routingKey: str(b.routing_key), arguments: apiArguments(b.arguments),
     })),
-    queues: queues.map((q) => q.name),
+    queues: objects(queues).map((q) => str(q.name)),
   };
 }
 

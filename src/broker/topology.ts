@@ -102,6 +102,27 @@ function record(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
+function num(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+function bool(v: unknown, fallback: boolean): boolean {
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+function optStr(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+}
+
+/** The objects of an API list; a list that is not one (or null entries, from a proxy or a broker mid-change) gives fewer items, not a throw. */
+function objects<T>(list: readonly T[] | undefined | null): T[] {
+  return Array.isArray(list) ? list.filter((x): x is T => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+}
+
 /** "rmq-pools:ceilometer" (connection_name) → that; else the product ("pika", "oslo.messaging"), else the peer. */
 export function applicationOf(conn: ApiConnection | undefined, fallback: string): string {
   if (!conn) { return fallback; }
@@ -114,45 +135,47 @@ export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnectio
   const ch = record(c.channel_details) as ApiChannelDetails;
   const connectionName = str(ch.connection_name);
   const conn = connectionName ? connections.get(connectionName) : undefined;
-  const peer = ch.peer_host ? `${ch.peer_host}:${ch.peer_port ?? ''}` : undefined;
+  const peerHost = str(ch.peer_host);
+  const peer = peerHost ? `${peerHost}:${typeof ch.peer_port === 'number' ? ch.peer_port : ''}` : undefined;
   return {
     consumerTag: str(c.consumer_tag),
     application: applicationOf(conn, peer ?? (connectionName || 'unknown')),
     connection: connectionName,
     channel: str(ch.name),
-    prefetch: c.prefetch_count ?? 0,
-    ackRequired: c.ack_required ?? true,
-    active: c.active ?? true,
-    exclusive: c.exclusive ?? false,
-    node: conn?.node ?? ch.node,
+    prefetch: num(c.prefetch_count, 0),
+    ackRequired: bool(c.ack_required, true),
+    active: bool(c.active, true),
+    exclusive: bool(c.exclusive, false),
+    node: optStr(conn?.node) ?? optStr(ch.node),
     peer,
   };
 }
 
 export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
   const args = record(q.arguments);
-  const ms = q.message_stats;
+  const ms = record(q.message_stats);
+  const rate = (d: unknown): number | undefined => { const r = record(d).rate; return typeof r === 'number' ? r : undefined; };
   const apps = [...new Set(workers.map((w) => w.application))].sort();
   return {
     name: str(q.name),
     vhost: str(q.vhost),
-    type: q.type ?? (typeof args['x-queue-type'] === 'string' ? (args['x-queue-type'] as string) : 'classic'),
-    durable: q.durable ?? false,
-    autoDelete: q.auto_delete ?? false,
-    exclusive: q.exclusive ?? false,
-    messages: q.messages ?? 0,
-    ready: q.messages_ready ?? 0,
-    unacked: q.messages_unacknowledged ?? 0,
-    consumers: q.consumers ?? workers.length,
-    publishRate: ms?.publish_details?.rate,
-    deliverRate: ms?.deliver_get_details?.rate,
-    ackRate: ms?.ack_details?.rate,
+    type: optStr(q.type) ?? (typeof args['x-queue-type'] === 'string' ? (args['x-queue-type'] as string) : 'classic'),
+    durable: bool(q.durable, false),
+    autoDelete: bool(q.auto_delete, false),
+    exclusive: bool(q.exclusive, false),
+    messages: num(q.messages, 0),
+    ready: num(q.messages_ready, 0),
+    unacked: num(q.messages_unacknowledged, 0),
+    consumers: num(q.consumers, workers.length),
+    publishRate: rate(ms.publish_details),
+    deliverRate: rate(ms.deliver_get_details),
+    ackRate: rate(ms.ack_details),
     singleActiveConsumer: args['x-single-active-consumer'] === true,
     arguments: args,
-    node: q.node,
-    leader: q.leader,
-    members: q.members,
-    online: q.online,
+    node: optStr(q.node),
+    leader: optStr(q.leader),
+    members: strings(q.members),
+    online: strings(q.online),
     state: typeof q.state === 'string' ? q.state : undefined,
     applications: apps,
     workers: workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag)),
@@ -161,9 +184,9 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
 
 /** Groups consumers by queue name, resolving each one's application. */
 export function workersByQueue(consumers: ApiConsumer[], connections: ApiConnection[]): Map<string, Worker[]> {
-  const conns = new Map(connections.map((c) => [c.name, c]));
+  const conns = new Map(objects(connections).map((c) => [c.name, c]));
   const out = new Map<string, Worker[]>();
-  for (const c of consumers ?? []) {
+  for (const c of objects(consumers)) {
     const q = record(c.queue).name;
     if (typeof q !== 'string') { continue; }
     const list = out.get(q) ?? [];
@@ -176,20 +199,20 @@ export function workersByQueue(consumers: ApiConsumer[], connections: ApiConnect
 export function buildTopology(input: TopologyInput, opts: TopologyOptions = {}): Topology {
   const byQueue = workersByQueue(input.consumers ?? [], input.connections ?? []);
   const pools = new Map<string, Pool>();
-  for (const q of input.queues ?? []) {
+  for (const q of objects(input.queues)) {
     const name = str(q.name);
     pools.set(name, poolFrom(q, byQueue.get(name) ?? []));
   }
 
   const exchanges: ExchangeModel[] = [];
   const bySource = new Map<string, ApiBinding[]>();
-  for (const b of input.bindings ?? []) {
+  for (const b of objects(input.bindings)) {
     if (typeof b.source !== 'string' || b.source === '') { continue; } // '': the default exchange's implicit binding to every queue
     const list = bySource.get(b.source) ?? [];
     list.push(b);
     bySource.set(b.source, list);
   }
-  for (const e of input.exchanges ?? []) {
+  for (const e of objects(input.exchanges)) {
     const name = str(e.name);
     if (!opts.includeSystemExchanges && isSystemExchange(name)) { continue; }
     exchanges.push(exchangeModel(e, bySource.get(name) ?? [], pools));
