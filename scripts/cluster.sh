@@ -5,6 +5,10 @@
 #   scripts/cluster.sh up               start rabbit-c1..c3 (idempotent: running nodes are left alone), join c2, c3 to c1
 #   scripts/cluster.sh status           each node's state and the cluster as c1 sees it; exit 0 only when all 3 run
 #   scripts/cluster.sh down [purge]     stop the three nodes (only them); 'purge' also deletes their data
+#   scripts/cluster.sh up --lease NAME:PID / down --lease NAME:PID
+#                                       test runs hold a lease while they use the cluster: 'down' stops the nodes only
+#                                       when no other live lease remains (a lease whose PID is gone is stale); 'down
+#                                       --force' stops them regardless
 #   scripts/cluster.sh restart-node cN  start node cN again (after kill-node or a stop) and wait for it
 #   scripts/cluster.sh stop-node cN     stop node cN gracefully (rabbitmqctl stop)
 #   scripts/cluster.sh kill-node cN     kill -9 node cN's beam.smp (its PID from rabbitmqctl eval 'os:getpid().')
@@ -21,6 +25,9 @@
 # names, default `hostname -s`; it must resolve to this machine).
 set -euo pipefail
 HOST=${CLUSTER_HOST:-$(hostname -s)}
+# Fixed paths, not $TMPDIR: the VS Code e2e run gives code-server a TMPDIR of its own, and it must see the same lock.
+LOCK=${CLUSTER_LOCK:-/tmp/rmq-pools-cluster.lock}
+LEASES=${CLUSTER_LEASES:-/tmp/rmq-pools-cluster.leases}
 BASE=${CLUSTER_BASE:-/var/lib/rabbitmq/pool-inspector-cluster}
 WAIT=${CLUSTER_WAIT_SECONDS:-120}
 NODES=(c1 c2 c3)
@@ -150,12 +157,45 @@ cmd_up() {
     [ "$(now)" -lt "$deadline" ] || die "the cluster did not reach 3 running nodes within $WAIT s (running: $(running_nodes | tr '\n' ' '))"
     sleep 0.5
   done
+  if [ -n "$LEASE_NAME" ]; then mkdir -p "$LEASES"; echo "$LEASE_PID" > "$LEASES/$LEASE_NAME"; fi
   say "cluster up: c1 c2 c3 running (started: ${started[*]:-none}) in $(( $(now) - t0 )) s"
   cmd_env
 }
 
+# --lease NAME:PID → LEASE_NAME, LEASE_PID; --force → FORCE=1; other words → ARGS
+parse_opts() {
+  LEASE_NAME=''; LEASE_PID=''; FORCE=0; ARGS=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --lease) [[ "${2:-}" =~ ^([A-Za-z0-9._-]+):([0-9]+)$ ]] || die "--lease wants NAME:PID, e.g. --lease cluster-test:\$\$"
+               LEASE_NAME=${BASH_REMATCH[1]}; LEASE_PID=${BASH_REMATCH[2]}; shift 2 ;;
+      --force) FORCE=1; shift ;;
+      *) ARGS+=("$1"); shift ;;
+    esac
+  done
+}
+
+# Live leases other than our own (stale ones, whose process is gone, are deleted on the way).
+other_leases() {
+  mkdir -p "$LEASES"
+  local f name pid
+  for f in "$LEASES"/*; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f"); pid=$(cat "$f" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then rm -f "$f"; continue; fi
+    [ "$name" = "$LEASE_NAME" ] && continue
+    echo "$name (pid $pid)"
+  done
+}
+
 cmd_down() {
   require_rabbitmq
+  if [ -n "$LEASE_NAME" ]; then rm -f "$LEASES/$LEASE_NAME"; fi
+  if [ "$FORCE" != 1 ]; then
+    local others
+    others=$(other_leases | tr '\n' ' ')
+    if [ -n "$others" ]; then say "not stopping the cluster: still used by ${others}(down --force stops it anyway)"; return 0; fi
+  fi
   # The three stop together (a third of the time). Clustered nodes that stop wait at their next boot for the last one
   # stopped; cmd_up always starts all of them together, so the order does not matter here.
   local pids=() rc=0
@@ -219,11 +259,15 @@ cmd_env() {
 
 # One cluster command at a time on this machine (two test runs sharing it must not stop each other's nodes mid-way).
 if [[ "${1:-}" =~ ^(up|down|kill-node|stop-node|restart-node)$ ]]; then
-  exec 9>"${TMPDIR:-/tmp}/rmq-pools-cluster.lock"
-  flock -w "$WAIT" 9 || die "another scripts/cluster.sh is still running after $WAIT s (lock ${TMPDIR:-/tmp}/rmq-pools-cluster.lock)"
+  exec 9>"$LOCK"
+  flock -w "$WAIT" 9 || die "another scripts/cluster.sh is still running after $WAIT s (lock $LOCK)"
 fi
 
-case "${1:-}" in
+CMD=${1:-}
+[ $# -gt 0 ] && shift
+parse_opts "$@"
+set -- "$CMD" "${ARGS[@]}"
+case "$CMD" in
   up) cmd_up ;;
   down) cmd_down "${2:-}" ;;
   status) cmd_status ;;
@@ -231,5 +275,5 @@ case "${1:-}" in
   stop-node) cmd_stop_node "${2:-}" ;;
   restart-node) cmd_restart "${2:-}" ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up | down [purge] | status | restart-node cN | stop-node cN | kill-node cN | env" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--lease NAME:PID] | down [purge] [--lease NAME:PID] [--force] | status | restart-node cN | stop-node cN | kill-node cN | env" >&2; exit 2 ;;
 esac

@@ -86,7 +86,7 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
 
   before(async function () {
     this.timeout(300_000);
-    await clusterSh(['up'], 280_000);
+    await clusterSh(['up', '--lease', `cluster-test:${process.pid}`], 280_000);
     vh = await freshClusterVhost('qq');
     const conn = await amqp.connect(amqpConnectArgs(clusterConfig(vh.name), 'cluster-test setup').url);
     const ch = await conn.createChannel();
@@ -99,7 +99,7 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
     await pool?.stop().catch(() => undefined);
     await vh?.cleanup().catch(() => undefined);
     // Stop the three nodes (the main broker is left alone); CLUSTER_KEEP=1 leaves them running for the next run.
-    if (process.env.CLUSTER_KEEP !== '1') { await clusterSh(process.env.CLUSTER_PURGE === '1' ? ['down', 'purge'] : ['down'], 180_000); }
+    if (process.env.CLUSTER_KEEP !== '1') { await clusterSh([...(process.env.CLUSTER_PURGE === '1' ? ['down', 'purge'] : ['down']), '--lease', `cluster-test:${process.pid}`], 180_000); }
     log(`cluster suite: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
   });
 

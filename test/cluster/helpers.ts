@@ -4,11 +4,18 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BrokerConfig, brokerConfig } from '../../src/broker/connection';
 import { ManagementClient } from '../../src/broker/management';
 
-export const ROOT = path.resolve(__dirname, '../..');
+/** The project folder (this file runs from test/cluster under tsx, or from out/test/cluster in the extension host). */
+export const ROOT = (() => {
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'scripts/cluster.sh'))) { return d; }
+  }
+  throw new Error(`scripts/cluster.sh not found above ${__dirname}`);
+})();
 export const CLUSTER_SH = path.join(ROOT, 'scripts/cluster.sh');
 export const NODES = ['c1', 'c2', 'c3'] as const;
 export type NodeId = typeof NODES[number];
