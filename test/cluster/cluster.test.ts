@@ -13,6 +13,7 @@ import './vscodeStub';
 import * as assert from 'node:assert/strict';
 import * as amqp from 'amqplib';
 import { runAudit } from '../../src/broker/audit';
+import { runDiagnose } from '../../src/broker/diagnose';
 import { amqpConnectArgs } from '../../src/broker/connection';
 import { ManagementClient } from '../../src/broker/management';
 import { amqpNodeOf, connectRecovering } from '../../src/broker/recovering';
@@ -213,6 +214,12 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
     this.timeout(200_000);
     await pool?.stop();
     pool = undefined;
+    // A classic pool lives on the node it was declared through: declare one on c1, then lose c1 (diagnose says so below).
+    const c1 = await amqp.connect(amqpConnectArgs(clusterConfig(vh.name), 'cluster-test classic').url);
+    const ch = await c1.createChannel();
+    await ch.assertQueue('classic-on-c1', { durable: true });
+    await ch.bindQueue('classic-on-c1', EXCHANGE, KEY);
+    await c1.close();
     await clusterSh(['kill-node', 'c1'], 60_000);
     const config = clusterConfig(vh.name);
     assert.deepEqual(config.amqpUrls, ['amqp://127.0.0.1:5673', 'amqp://127.0.0.1:5674', 'amqp://127.0.0.1:5675']);
@@ -246,6 +253,15 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
     assert.match(tip, /connected through node 2 of 3/);
     log(`tree: broker "${description(t.broker)}"; status "${t.session.status.detail}"`);
     t.session.dispose();
+
+    // diagnose: the classic pool whose only node is down; the quorum pool (2 of 3 members online) is fine.
+    const dc = new ManagementClient(config);
+    const d = await until(async () => {
+      const r = await runDiagnose(dc, vh.name);
+      return r.findings.some((f) => f.kind === 'classic-pool-node-down') ? r : undefined;
+    }, 'diagnose to report classic-pool-node-down', 30_000, 1000).finally(() => dc.dispose());
+    assert.deepEqual(d.findings.filter((f) => f.kind === 'classic-pool-node-down' || f.kind === 'quorum-minority').map((f) => `${f.kind}:${f.pool}`), ['classic-pool-node-down:classic-on-c1']);
+    log(`diagnose: ${d.findings.filter((f) => f.kind === 'classic-pool-node-down').map((f) => f.message).join(' ')}`);
 
     // A pool on this broker starts through node 2 as well.
     const p2 = new WorkerPool(config, { pool: 'failover-pool', exchange: EXCHANGE, routingKeys: KEY, workers: 1, queueType: 'quorum', logger: silentLogger });
