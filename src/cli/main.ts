@@ -8,7 +8,7 @@ import { insecureTlsWarning } from '../broker/connection';
 import { UsageError, helpText, parseArgs } from './args';
 import { COMMANDS } from './registry';
 import { CliCommand, CliContext, COMMON_FLAGS, brokerFromFlags } from './context';
-import { Io, processIo } from './output';
+import { Io, inertJson, processIo } from './output';
 import { ManagementClient } from '../broker/management';
 
 function globalHelp(): string {
@@ -47,10 +47,12 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
       io.out(helpText(`rmq-pools ${cmd.usage}`, cmd.summary, specs));
       return 0;
     }
+    // --json: everything on stdout is the JSON document; keep broker-provided names in it inert for a terminal too.
+    const out: Io = json ? { out: (s) => io.out(inertJson(s)), err: io.err } : io;
     let broker: ReturnType<typeof brokerFromFlags> | undefined;
     let client: ManagementClient | undefined;
     const ctx: CliContext = {
-      io, json, args, env, signal: signal ?? new AbortController().signal,
+      io: out, json, args, env, signal: signal ?? new AbortController().signal,
       broker: () => {
         if (!broker) {
           broker = brokerFromFlags(args, env);
@@ -74,7 +76,7 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     const usage = e instanceof UsageError || (isBrokerError(e) && e.kind === 'invalid-input');
     const line = e instanceof UsageError ? `${e.message}. ${e.hint}` : describeError(e);
     if (json) {
-      io.out(JSON.stringify({ error: { kind: e instanceof UsageError ? 'usage' : isBrokerError(e) ? e.kind : 'internal', message: line } }) + '\n');
+      io.out(inertJson(JSON.stringify({ error: { kind: e instanceof UsageError ? 'usage' : isBrokerError(e) ? e.kind : 'internal', message: line } })) + '\n');
     }
     io.err(`rmq-pools ${cmd.name}: ${redact(line)}\n`);
     if (!usage && !isBrokerError(e) && env.RMQ_POOLS_DEBUG && e instanceof Error) { io.err(redact(e.stack ?? '') + '\n'); }

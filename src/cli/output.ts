@@ -13,6 +13,15 @@ export function safe(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD');
 }
 
+/**
+ * JSON text with C1 controls, bidi overrides/isolates and line/paragraph separators written as \uXXXX escapes: the
+ * same document for a parser (these characters only occur inside strings), inert in a terminal. JSON.stringify
+ * already escapes C0 controls.
+ */
+export function inertJson(text: string): string {
+  return text.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;

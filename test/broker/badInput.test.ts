@@ -16,7 +16,7 @@ import { ManagementClient } from '../../src/broker/management';
 import { NotificationPublisher, PublishOptions, publishNotifications } from '../../src/broker/publisher';
 import { runAudit } from '../../src/broker/audit';
 import { WorkerPool, WorkerPoolOptions } from '../../src/broker/workers';
-import { AMQP_URL, CliResult, MANAGEMENT_URL, ROOT, TestVhost, freshVhost, runCli } from './helpers';
+import { AMQP_URL, CliResult, MANAGEMENT_URL, ROOT, TestVhost, freshVhost, runCli, until } from './helpers';
 import { SCRATCH, ensureScratchNode } from './faultsScratch';
 
 function freePort(): Promise<number> {
@@ -230,5 +230,140 @@ describe('bad input: a clear message, no stack trace, no crash, nothing half-cre
     const ch = await c.createChannel();
     await ch.unbindQueue('bi-quorum', 'nova', 'notifications.info');
     await ch.close();
+  });
+});
+
+/** Control characters (but newline), and the bidi overrides / isolates that reorder what a terminal shows. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('CLI output: no password anywhere, hostile broker names inert', function () {
+  this.timeout(180_000);
+  let vh: TestVhost;
+  const admin = new ManagementClient(brokerConfig({ amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL }));
+  const user = `rmqp-test-sec-${randomBytes(3).toString('hex')}`;
+  // Characters that URLs must encode, so that the raw, encoded and mixed forms are all tried.
+  const password = `Zq9-s3cr3t@:/%ü-${randomBytes(4).toString('hex')}`;
+  const forms = [password, encodeURIComponent(password), Buffer.from(`${user}:${password}`).toString('base64'), password.slice(0, 12)];
+  const url = () => `amqp://${user}:${encodeURIComponent(password)}@127.0.0.1:5672/`;
+  const hostileExchange = '<img src=x onerror=alert(1)>';
+  const hostilePool = '"><script>alert(1)</script>\u202Egpj.exe';
+  const escapePool = 'pool\u001b[31mRED\u001b[0m\u0007';
+  const longPool = 'L'.repeat(255);
+  const hostileApp = 'app\u001b]0;pwned\u0007\u2067rtl';
+  const hostileKey = 'key.\u202E.\u0008back';
+
+  before(async () => {
+    execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'pipe' });
+    vh = await freshVhost('security');
+    await admin.request('PUT', `api/users/${encodeURIComponent(user)}`, { password, tags: 'management' });
+    await admin.putPermissions(vh.name, user);
+    const c = await vh.connect(hostileApp);
+    const ch = await c.createChannel();
+    await ch.assertExchange('nova', 'topic', { durable: true });
+    await ch.assertExchange(hostileExchange, 'topic', { durable: true });
+    for (const q of [hostilePool, escapePool, longPool]) {
+      await ch.assertQueue(q, { durable: true });
+      await ch.bindQueue(q, hostileExchange, hostileKey);
+      await ch.bindQueue(q, 'nova', 'notifications.info');
+      await ch.consume(q, () => undefined, { noAck: true });
+    }
+    await ch.assertQueue('idle.pool', { durable: true });
+    await ch.bindQueue('idle.pool', hostileExchange, '#');
+    ch.publish(hostileExchange, 'x', Buffer.from('{}'));
+  });
+  after(async () => {
+    await admin.request('DELETE', `api/users/${encodeURIComponent(user)}`).catch(() => undefined);
+    admin.dispose();
+    await vh?.cleanup();
+  });
+
+  function assertNoSecret(r: CliResult, what: string): void {
+    for (const f of forms) {
+      assert.ok(!r.stdout.includes(f) && !r.stderr.includes(f), `${what}: the password (as "${f}") leaked:\n${r.stdout}\n${r.stderr}`);
+    }
+  }
+
+  it('the password in --url and in RABBITMQ_URL appears in no output of any command, failing or not', async () => {
+    const v = ['--vhost', vh.name];
+    const commands: [string[], number][] = [
+      [['topology', ...v], 0], [['topology', '--json', ...v], 0], [['diagnose', ...v], 0], [['counts', '--json', ...v], 0],
+      [['route', 'nova', 'notifications.info', ...v], 0],
+      [['publish', '--exchange', 'nova', '--key', 'nobody', '--count', '5', ...v], 0],
+      [['audit', '--exchange', 'nova', '--key', 'sec.audit', '--count', '20', '--pools', 'sec-audit:1', '--json', ...v], 0],
+      [['pool', 'run', '--exchange', 'nova', '--key', 'k', '--pool', 'sec-pool', '--seconds', '0.5', '--delete-on-stop', ...v], 0],
+      // failing ones
+      [['topology', '--vhost', 'no-such-vhost-sec'], 1],
+      [['publish', '--exchange', 'no-such-exchange', '--key', 'k', '--count', '1', ...v], 1],
+      [['pool', 'run', '--exchange', 'nova', '--key', 'k', '--pool', 'p', '--count', '1', '--vhost', 'no-such-vhost-sec'], 1],
+      [['counts', '--management-url', 'http://127.0.0.1:1', ...v], 1],
+      [['topology', '--bogus', ...v], 2],
+    ];
+    let runs = 0;
+    for (const [args, code] of commands) {
+      for (const how of ['flag', 'env'] as const) {
+        const r = how === 'flag' ? await runCli([...args, '--url', url()]) : await runCli(args, { RABBITMQ_URL: url(), RMQ_POOLS_DEBUG: '1' });
+        assert.equal(r.code, code, `${how} ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+        assertNoSecret(r, `${how} ${args.join(' ')}`);
+        runs++;
+      }
+    }
+    // A wrong password that contains the right one, a malformed URL and a management URL carrying the credentials.
+    const extra: string[][] = [
+      ['topology', '--url', `amqp://${user}:${encodeURIComponent(password)}x@127.0.0.1:5672/`, '--vhost', vh.name],
+      ['topology', '--url', `amqp://${user}:${encodeURIComponent(password)}@127.0.0.1:99999/`],
+      ['topology', '--url', `amqp://${user}:${encodeURIComponent(password)}@127.0.0.1:5672/`, '--management-url', `http://${user}:${encodeURIComponent(password)}@127.0.0.1:1`],
+      ['publish', '--exchange', 'nova', '--key', 'k', '--count', '1', '--url', `amqp://${user}:${password}@127.0.0.1:5672/`],
+    ];
+    for (const args of extra) {
+      for (const json of [false, true]) {
+        const r = await runCli(json ? [...args, '--json'] : args);
+        assert.notEqual(r.code, 0, `${args.join(' ')} should fail`);
+        assertNoSecret(r, args.join(' '));
+        runs++;
+      }
+    }
+    console.log(`      ${runs} CLI runs, the password in none of their outputs`);
+  });
+
+  it('hostile names (markup, escape sequences, RTL overrides, 255 bytes) print inert in human output and exact in --json', async () => {
+    const v = ['--vhost', vh.name];
+    await until(async () => (await vh.client.consumers(vh.name)).length >= 3, 'the hostile consumers in the management API');
+    for (const args of [['topology', ...v], ['diagnose', ...v], ['counts', ...v], ['route', hostileExchange, hostileKey, ...v]]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, UNSAFE, `${args[0]}: a control or bidi character reached the terminal`);
+      assert.doesNotMatch(r.stderr, UNSAFE);
+      assert.ok(r.stdout.includes('<img src=x onerror=alert(1)>') || args[0] === 'counts' || args[0] === 'diagnose', `${args[0]} shows the exchange name as text`);
+    }
+    // The consumers' connections (their application names) show up in the API a moment after the consumers.
+    const t = await until(async () => {
+      const x = await runCli(['topology', '--json', ...v]);
+      return x.code === 0 && x.stdout.includes('pwned') ? x : undefined;
+    }, 'topology --json to show the hostile application', 20_000, 500);
+    assert.doesNotMatch(t.stdout, UNSAFE, 'JSON escapes control characters and bidi overrides too');
+    const doc = t.json as { exchanges: { name: string; bindings: { routingKey: string; pools: { name: string; applications: string[] }[] }[] }[] };
+    const ex = doc.exchanges.find((e) => e.name === hostileExchange);
+    assert.ok(ex, 'the exchange name survives exactly');
+    const pools = ex.bindings.flatMap((b) => b.pools.map((p) => p.name));
+    for (const p of [hostilePool, escapePool, longPool]) { assert.ok(pools.includes(p), `pool ${JSON.stringify(p)} survives exactly`); }
+    assert.ok(ex.bindings.some((b) => b.routingKey === hostileKey));
+    const apps = ex.bindings.flatMap((b) => b.pools.flatMap((p) => p.applications));
+    assert.ok(apps.includes(hostileApp), `the application name survives exactly: ${JSON.stringify(apps)}`);
+    const r = await runCli(['route', hostileExchange, hostileKey, '--json', ...v]);
+    assert.deepEqual((r.json as { pools: string[] }).pools.sort(), [hostilePool, escapePool, longPool, 'idle.pool'].sort());
+  });
+
+  it('the core handles hostile names exactly: per-object API calls encode them, the model keeps them', async () => {
+    for (const q of [hostilePool, escapePool, longPool]) {
+      const got = await vh.client.queue(vh.name, q);
+      assert.equal(got.name, q);
+      const bindings = await vh.client.queueBindings(vh.name, q);
+      assert.ok(bindings.some((b) => b.source === hostileExchange && b.routing_key === hostileKey));
+    }
+    const ex = await vh.client.exchange(vh.name, hostileExchange);
+    assert.equal(ex.name, hostileExchange);
+    const page = await vh.client.queuesPage(vh.name, { name: '"><script>', pageSize: 10 });
+    assert.deepEqual(page.items.map((q) => q.name), [hostilePool]);
   });
 });
