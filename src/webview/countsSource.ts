@@ -102,7 +102,6 @@ export class CountsSource {
   }
 
   /** Pools a message with this key reaches, as the management API last said. */
-  boundPoolNames(): string[] { return [...this.bound]; }
 
   /** Counts start from zero again, for every pool of the selection (the pools themselves keep counting). */
   reset(): void {

@@ -12,7 +12,8 @@ import type { Services } from '../services';
 import { CountsSource } from './countsSource';
 import { ExportData, toCsv, toJson } from './export';
 import { makeNonce, renderHtml } from './html';
-import { runPanelAudit } from './panelAudit';
+import { auditView } from './panelAudit';
+import { runAudit } from '../broker/audit';
 import {
   AuditView, BusyView, DEFAULT_COUNT, ExportFormat, HostMessage, MAX_UPDATES_PER_SECOND, PANEL_VIEW_TYPE, PageMessage, PanelSelection,
   PanelState, isPageMessage,
@@ -151,12 +152,12 @@ export class DeliveryCountsPanel implements vscode.Disposable {
     const client = this.client;
     if (!source || !client) { return undefined; }
     await source.refresh();
-    const local = source.localEntries();
-    const localNames = new Set(local.map((e) => e.pool.name));
-    const remote = source.boundPoolNames().filter((n) => !localNames.has(n));
+    const running = source.localEntries().map((e) => e.pool);
     const { exchange, routingKey } = this.selection;
     return this.withBusy('audit', count, `Auditing ${exchange} / ${routingKey} with ${count.toLocaleString('en-US')} test notifications`, async (signal, report) => {
-      const audit = await runPanelAudit({ config, client, exchange, routingKey, count, local, remote, signal, onProgress: report, log: this.services.log });
+      const audit = auditView(await runAudit(config, client, {
+        exchange, routingKey, count, running, signal, logger: this.services.log, onProgress: (p) => { if (p.publish) { report(p.publish); } },
+      }));
       this.audit = audit;
       this.post({ type: 'audit', audit });
       const bad = audit.pools.filter((p) => p.missing || p.duplicates);
