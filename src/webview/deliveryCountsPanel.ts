@@ -14,6 +14,7 @@ import { ExportData, toCsv, toJson } from './export';
 import { makeNonce, renderHtml } from './html';
 import { auditView } from './panelAudit';
 import { runAudit } from '../broker/audit';
+import { onAudit } from '../commands/pools/runAudit';
 import {
   AuditView, BusyView, DEFAULT_COUNT, ExportFormat, HostMessage, MAX_UPDATES_PER_SECOND, PANEL_VIEW_TYPE, PageMessage, PanelSelection,
   PanelState, isPageMessage,
@@ -87,6 +88,13 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState((e) => this.visibility(e.webviewPanel.visible)),
+      // An audit run from the palette or the tree shows here too when it is about this panel's selection.
+      onAudit(({ broker, vhost, report }) => {
+        const s = this.selection;
+        if (broker !== s.broker || vhost !== s.vhost || report.exchange !== s.exchange || report.routingKey !== s.routingKey) { return; }
+        this.audit = auditView(report);
+        this.post({ type: 'audit', audit: this.audit });
+      }),
     );
     this.initializing = this.init();
   }

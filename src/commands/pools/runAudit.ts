@@ -12,10 +12,10 @@ import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
 import { DEFAULT_ROUTING_KEY, askRoutingKey, askWholeNumber, isPoolArgs, pickExchange, targetFor } from './target';
 
-/** The latest audit, for the Delivery Counts panel. */
-export let latestAudit: AuditReport | undefined;
-const listeners = new Set<(r: AuditReport) => void>();
-export function onAudit(fn: (r: AuditReport) => void): vscode.Disposable {
+/** Audits run by this command, for the Delivery Counts panel of the same broker, vhost, exchange and key. */
+export interface AuditEvent { broker: string; vhost: string; report: AuditReport }
+const listeners = new Set<(e: AuditEvent) => void>();
+export function onAudit(fn: (e: AuditEvent) => void): vscode.Disposable {
   listeners.add(fn);
   return new vscode.Disposable(() => listeners.delete(fn));
 }
@@ -49,8 +49,7 @@ export const runAuditCommand: CommandDef = {
           } finally { sub.dispose(); }
         },
       );
-      latestAudit = report;
-      for (const fn of listeners) { fn(report); }
+      for (const fn of listeners) { fn({ broker: t.config.name, vhost: t.config.vhost, report }); }
       s.log.info(`Audit ${report.runId}: ${summary(report)}`);
       if (!scripted) {
         const show = report.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
