@@ -53,7 +53,12 @@ export class BrokerStore implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: Logger) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: Logger,
+    /** Whether workspace settings may be used (tests pass their own; VS Code's trust by default). */
+    private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
+  ) {
     this.disposables.push(
       this.emitter,
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(`${CONFIG_SECTION}.${Settings.brokers}`)) { this.emitter.fire(); } }),
@@ -89,7 +94,7 @@ export class BrokerStore implements vscode.Disposable {
         out.push({ setting: s as BrokerSetting, source });
       }
     };
-    if (vscode.workspace.isTrusted) {
+    if (this.isTrusted()) {
       add(i?.workspaceFolderValue, 'workspace');
       add(i?.workspaceValue, 'workspace');
     }
