@@ -15,17 +15,19 @@
  * | rabbitmqPools.exchange                | an exchange (later: Create Worker Pool, Publish Test Notifications) |
  * | rabbitmqPools.bindingKey              | a binding key under an exchange (later: Create Worker Pool) |
  * | rabbitmqPools.pool                    | a queue on the broker (Purge / Delete Pool)            |
- * | rabbitmqPools.pool.local              | reserved: a pool with local workers started by this tool |
+ * | rabbitmqPools.pool.local              | a pool with local workers started by this tool (Add Worker / Stop Pool) |
  * | rabbitmqPools.poolBinding             | one binding of a pool, under Pools → pool              |
  * | rabbitmqPools.worker                  | a consumer on a pool                                   |
- * | rabbitmqPools.worker.local            | reserved: a worker started by this tool                |
+ * | rabbitmqPools.worker.local            | a worker started by this tool (Stop Worker)            |
  * | rabbitmqPools.loadMore                | "Load more…"                                           |
  * | rabbitmqPools.error                   | an error node (Retry)                                  |
  * | rabbitmqPools.info                    | an info node ("No consumers on this pool")             |
  * | rabbitmqPools.addBroker               | the "Add Broker…" hint shown with the default broker   |
+ * | rabbitmqPools.finding                 | a finding in the Findings view (rabbitmqPools.findings) |
  */
 export const VIEW_CONTAINER = 'rabbitmqPools';
 export const BROKERS_VIEW = 'rabbitmqPools.brokers';
+export const FINDINGS_VIEW = 'rabbitmqPools.findings';
 export const LOG_NAME = 'RabbitMQ Pools';
 export const CONFIG_SECTION = 'rabbitmqPools';
 export const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
@@ -60,6 +62,9 @@ export const Commands = {
   stopPool: 'rabbitmqPools.pool.stop',
   publishTestNotifications: 'rabbitmqPools.publish.testNotifications',
   runAudit: 'rabbitmqPools.audit.run',
+  diagnose: 'rabbitmqPools.diagnose.run',
+  revealFinding: 'rabbitmqPools.findings.reveal',
+  routePreview: 'rabbitmqPools.route.preview',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -83,6 +88,8 @@ export const ContextValues = {
   error: 'rabbitmqPools.error',
   info: 'rabbitmqPools.info',
   addBroker: 'rabbitmqPools.addBroker',
+  /** A finding in the Findings view. */
+  finding: 'rabbitmqPools.finding',
 } as const;
 
 /** SecretStorage key of a broker's password. */

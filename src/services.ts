@@ -1,6 +1,6 @@
 /** The container of services that commands, the tree and the webview share. Built once in activate(). */
 import * as vscode from 'vscode';
-import { BROKERS_VIEW, LOG_NAME } from './constants';
+import { BROKERS_VIEW, FINDINGS_VIEW, LOG_NAME } from './constants';
 import { channelLogger } from './logger';
 import type { Logger } from './broker/logger';
 import { BrokerStore } from './brokers/brokerStore';
@@ -9,6 +9,9 @@ import { BrokersTreeProvider } from './tree/brokersTreeProvider';
 import { RefreshManager } from './tree/refreshManager';
 import type { TreeNode } from './tree/nodes/treeNode';
 import { LocalPools } from './broker/localPools';
+import { FindingsStore } from './tree/findingsStore';
+import { FindingsTreeProvider } from './tree/findingsView';
+import { TreeLive } from './tree/treeLive';
 
 /** Dialogs that commands use, replaceable by tests (a modal confirmation cannot be clicked from the extension host). */
 export interface Prompts {
@@ -27,6 +30,13 @@ export interface Services {
   prompts: Prompts;
   /** Pools of local workers started by this extension (stopped on deactivate). */
   localPools: LocalPools;
+  /** Diagnose findings per vhost: computed with the tree's refreshes, or by Diagnose Pools. */
+  findings: FindingsStore;
+  /** The Findings view. */
+  findingsTree: FindingsTreeProvider;
+  findingsView: vscode.TreeView<unknown>;
+  /** Redraws local pools' counts and new findings in the tree; shows local pools' notices. */
+  live: TreeLive;
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
@@ -41,6 +51,14 @@ export function createServices(context: vscode.ExtensionContext): Services {
     confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
   };
   const localPools = new LocalPools(log);
-  context.subscriptions.push(channel, store, tree, treeView, refresher, statusBar, { dispose: () => void localPools.stopAll() });
-  return { context, channel, log, store, tree, treeView, refresher, statusBar, prompts, localPools };
+  const findings = new FindingsStore(log);
+  tree.extras.localPools = localPools;
+  tree.extras.findings = findings;
+  const findingsTree = new FindingsTreeProvider(findings);
+  const findingsView = vscode.window.createTreeView(FINDINGS_VIEW, { treeDataProvider: findingsTree });
+  findingsTree.attach(findingsView);
+  const live = new TreeLive(tree, localPools, findings, log);
+  context.subscriptions.push(channel, store, tree, treeView, refresher, statusBar, { dispose: () => void localPools.stopAll() },
+    findingsTree, findingsView, live);
+  return { context, channel, log, store, tree, treeView, refresher, statusBar, prompts, localPools, findings, findingsTree, findingsView: findingsView as vscode.TreeView<unknown>, live };
 }

@@ -5,6 +5,8 @@ import { addBrokerCommand } from './addBroker';
 import type { CommandDef } from './command';
 import { copyNameCommand } from './copyName';
 import { deletePoolCommand } from './deletePool';
+import { diagnoseCommand } from './diagnose/runDiagnose';
+import { revealFindingCommand } from './diagnose/revealFinding';
 import { editBrokerCommand } from './editBroker';
 import { clearFilterCommand, filterCommand } from './filter';
 import { handleErrors } from './handleErrors';
@@ -15,6 +17,7 @@ import { purgePoolCommand } from './purgePool';
 import { refreshCommand } from './refresh';
 import { removeBrokerCommand } from './removeBroker';
 import { retryCommand } from './retry';
+import { routePreviewCommand } from './routePreview';
 import { selectBrokerCommand } from './selectBroker';
 import { showLogCommand } from './showLog';
 import { testConnectionCommand } from './testConnection';
@@ -24,6 +27,7 @@ export const COMMANDS: readonly CommandDef[] = [
   addBrokerCommand, editBrokerCommand, removeBrokerCommand, testConnectionCommand, selectBrokerCommand, showLogCommand,
   purgePoolCommand, deletePoolCommand,
   ...POOL_COMMANDS,
+  diagnoseCommand, revealFindingCommand, routePreviewCommand,
 ];
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {

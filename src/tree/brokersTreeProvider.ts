@@ -15,6 +15,7 @@ import { BrokerSession, TreeOptions } from './model/brokerSession';
 import { BrokerNode } from './nodes/brokerNode';
 import { AddBrokerNode, ErrorNode } from './nodes/messageNodes';
 import { TreeNode } from './nodes/treeNode';
+import { TreeExtras, attachExtras, newTreeExtras } from './treeExtras';
 
 export function treeOptions(): TreeOptions {
   const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
@@ -36,6 +37,8 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private pending = 0;
   /** For benchmarks and tests: counts every management request of every session. */
   clientOptions: ManagementClientOptions = {};
+  /** Local pools and findings shown in the tree (services.ts fills them in); every session gets them. */
+  readonly extras: TreeExtras = newTreeExtras();
 
   constructor(private readonly store: BrokerStore, private readonly log: Logger, private readonly options: () => TreeOptions = treeOptions) {
     this.disposables.push(
@@ -76,7 +79,11 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.redraw(target);
   }
 
-  private isLive(node: TreeNode): boolean {
+  /** The root nodes last given to the view (walks start from them so that the view's own nodes stay the live ones). */
+  get shownRoots(): readonly TreeNode[] { return this.roots; }
+
+  /** True when the node belongs to the nodes last given to the view (not to an older refresh). */
+  isLive(node: TreeNode): boolean {
     let n: TreeNode | undefined = node;
     while (n?.parent) { n = n.parent; }
     return !!n && this.roots.includes(n);
@@ -133,6 +140,7 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         if (!s || s.key !== key) {
           if (s) { s.status.dispose(); s.session.dispose(); }
           const session = new BrokerSession(config, this.options, this.log, entry.setting.vhost, this.clientOptions);
+          attachExtras(session, this.extras);
           s = { key, session, status: session.onStatus(() => this.sessionsEmitter.fire()) };
           this.sessions.set(name, s);
         }

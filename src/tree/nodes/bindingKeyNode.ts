@@ -5,7 +5,7 @@ import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../model/brokerSession';
 import { TooltipBuilder, plainLabel, plural } from '../model/text';
 import { InfoNode } from './messageNodes';
-import { PoolNode } from './poolNode';
+import { poolNodeFor, unlistedLocalPools } from './localPoolNode';
 import { TreeNode, segment, tooltip } from './treeNode';
 
 export class BindingKeyNode extends TreeNode {
@@ -41,7 +41,10 @@ export class BindingKeyNode extends TreeNode {
   async getChildren(): Promise<TreeNode[]> {
     const b = this.binding;
     const { pools, missing } = await this.sessionValue.vhost(this.vhost).pools(b.pools.map((p) => p.name));
-    const out: TreeNode[] = pools.map((p) => new PoolNode(this, this.sessionValue, this.vhost, p, 'binding', missing.has(p.name)));
+    const out: TreeNode[] = pools.map((p) => poolNodeFor(this, this.sessionValue, this.vhost, p, 'binding', missing.has(p.name)));
+    // Local pools just created with this key: shown before the broker's binding list has them.
+    const unlisted = unlistedLocalPools(this.sessionValue, this.vhost, pools.map((p) => p.name), { exchange: this.exchange, routingKey: b.routingKey });
+    out.push(...unlisted.map((p) => poolNodeFor(this, this.sessionValue, this.vhost, p, 'binding', true)));
     for (const x of b.exchanges) { out.push(new InfoNode(this, `→ exchange ${plainLabel(x)}`, 'arrow-right', segment('x', x))); }
     return out.length ? out : [new InfoNode(this, 'No pools bound with this key')];
   }

@@ -9,6 +9,7 @@ import { TooltipBuilder } from '../model/text';
 import { ExchangeNode } from './exchangeNode';
 import { InfoNode, LoadMoreNode, Pageable } from './messageNodes';
 import { PoolNode } from './poolNode';
+import { poolNodeFor, unlistedLocalPools } from './localPoolNode';
 import { TreeNode, tooltip } from './treeNode';
 
 export abstract class FolderNode<T> extends TreeNode implements Pageable {
@@ -86,6 +87,16 @@ export class PoolsFolderNode extends FolderNode<ApiQueue> {
   protected override async prepare(): Promise<void> { this.workers = await this.data.workers(); }
 
   protected child(q: ApiQueue): TreeNode {
-    return new PoolNode(this, this.sessionValue, this.vhost, poolFrom(q, [...(this.workers.get(q.name) ?? [])]), 'folder');
+    return poolNodeFor(this, this.sessionValue, this.vhost, poolFrom(q, [...(this.workers.get(q.name) ?? [])]), 'folder');
+  }
+
+  override async getChildren(): Promise<TreeNode[]> {
+    const out = await super.getChildren();
+    // Local pools the broker's list does not show yet (first page, no filter): at the end, until the next refresh lists them.
+    if (this.list.filter) { return out; }
+    const listed = out.filter((n): n is PoolNode => n instanceof PoolNode).map((n) => n.pool.name);
+    const unlisted = unlistedLocalPools(this.sessionValue, this.vhost, listed).filter(() => !out.some((n) => n instanceof LoadMoreNode));
+    if (!unlisted.length) { return out; }
+    return [...out.filter((n) => !(n instanceof InfoNode)), ...unlisted.map((p) => poolNodeFor(this, this.sessionValue, this.vhost, p, 'folder', true))];
   }
 }

@@ -3,7 +3,7 @@
  * Pools folder also its bindings, so a pool reached through several keys or exchanges is seen in one place.
  */
 import * as vscode from 'vscode';
-import type { Pool } from '../../broker/topology';
+import type { Pool, Worker } from '../../broker/topology';
 import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../model/brokerSession';
 import { poolPlacement } from '../model/cluster';
@@ -13,6 +13,8 @@ import { InfoNode } from './messageNodes';
 import { PoolBindingNode } from './poolBindingNode';
 import { TreeNode, segment, tooltip } from './treeNode';
 import { WorkerNode } from './workerNode';
+import { decorateWithFindings } from '../findingDecorations';
+import { findingsOf } from '../treeExtras';
 
 export type PoolPlace = 'binding' | 'folder';
 
@@ -57,8 +59,11 @@ export class PoolNode extends TreeNode {
     if (Object.keys(p.arguments).length) { t.field('Arguments', JSON.stringify(p.arguments)); }
     if (mixed) { t.rule().text(`${p.applications.length} applications share this pool: they take each other's messages.`); }
     item.tooltip = tooltip(t.build());
-    return item;
+    return decorateWithFindings(item, findingsOf(this.sessionValue, this.vhost, p.name));
   }
+
+  /** One worker's node; local pools give their own workers the local class. */
+  protected workerNode(w: Worker): TreeNode { return new WorkerNode(this, this.sessionValue, this.vhost, this.pool.name, w); }
 
   async getChildren(): Promise<TreeNode[]> {
     const out: TreeNode[] = [];
@@ -68,7 +73,7 @@ export class PoolNode extends TreeNode {
       out.push(...bindings.map((b) => new PoolBindingNode(this, this.sessionValue, this.vhost, b)));
       if (!bindings.length) { out.push(new InfoNode(this, 'No bindings: only the default exchange reaches this pool', 'info', 'noBindings')); }
     }
-    out.push(...this.pool.workers.map((w) => new WorkerNode(this, this.sessionValue, this.vhost, this.pool.name, w)));
+    out.push(...this.pool.workers.map((w) => this.workerNode(w)));
     if (!this.pool.workers.length) { out.push(new InfoNode(this, this.missing ? 'This pool no longer exists' : 'No consumers on this pool')); }
     return out;
   }

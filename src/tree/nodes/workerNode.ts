@@ -6,6 +6,8 @@ import type { BrokerSession } from '../model/brokerSession';
 import { workerNodeLabel } from '../model/cluster';
 import { TooltipBuilder, plainLabel } from '../model/text';
 import { TreeNode, segment, tooltip } from './treeNode';
+import { decorateWithFindings } from '../findingDecorations';
+import { workerFindingsOf } from '../treeExtras';
 
 export class WorkerNode extends TreeNode {
   constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly pool: string, readonly worker: Worker) {
@@ -31,6 +33,6 @@ export class WorkerNode extends TreeNode {
       .field('Prefetch', w.prefetch || 'unlimited').field('Ack mode', w.ackRequired ? 'manual ack' : 'auto ack (no ack)')
       .field('Active', w.active).field('Exclusive', w.exclusive || undefined).field('Connection', w.connection).field('Channel', w.channel)
       .field('Peer', w.peer).field('Node', w.node).build());
-    return item;
+    return decorateWithFindings(item, workerFindingsOf(this.sessionValue, this.vhost, this.pool, w));
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * The "Findings" view: what diagnose() says about the pools the Brokers view shows, grouped by severity (errors first).
+ * Each finding names its pool or exchange; the tooltip holds the message and what to do; clicking one reveals the pool in
+ * the Brokers view. Refreshed with the Brokers view (the store computes findings once per refresh); empty → welcome text.
+ */
+import * as vscode from 'vscode';
+import type { Finding, Severity } from '../broker/diagnose';
+import { Commands, ContextValues } from '../constants';
+import { SEVERITY_ICON } from './findingDecorations';
+import type { FindingsStore, VhostFindings } from './findingsStore';
+import { TooltipBuilder, plainLabel } from './model/text';
+
+const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
+const GROUP_LABEL: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Information' };
+
+export class SeverityGroup {
+  constructor(readonly severity: Severity, readonly items: FindingItem[]) {}
+  get id(): string { return `sev:${this.severity}`; }
+}
+
+export class FindingItem {
+  constructor(readonly broker: string, readonly vhost: string, readonly finding: Finding, readonly index: number, private readonly showVhost: boolean) {}
+
+  get id(): string {
+    const f = this.finding;
+    return `f:${JSON.stringify([this.broker, this.vhost, f.kind, f.pool ?? '', f.exchange ?? '', f.routingKey ?? '', this.index])}`;
+  }
+
+  /** "ceilometer" or "nova / compute.#" */
+  get subject(): string {
+    const f = this.finding;
+    return f.pool ?? `${f.exchange ?? ''}${f.routingKey !== undefined ? ` / ${f.routingKey}` : ''}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const f = this.finding;
+    const item = new vscode.TreeItem(plainLabel(this.subject), vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = SEVERITY_ICON[f.severity];
+    item.contextValue = ContextValues.finding;
+    const where = [f.kind, f.pool && f.exchange ? `${f.exchange} / ${f.routingKey ?? ''}` : '', this.showVhost ? `${this.broker} · ${this.vhost}` : ''];
+    item.description = plainLabel(where.filter(Boolean).join(' · '));
+    const t = new TooltipBuilder().title(`${f.kind} (${f.severity})`, f.severity).field('Pool', f.pool).field('Exchange', f.exchange)
+      .field('Routing key', f.routingKey).field('Applications', f.applications?.join(', ')).field('Workers', f.workers?.join(', '))
+      .field('Broker', this.broker).field('vhost', this.vhost).rule().text(f.message).text(`What to do: ${f.action}`);
+    const md = new vscode.MarkdownString(t.build(), true);
+    md.isTrusted = false;
+    md.supportHtml = false;
+    item.tooltip = md;
+    item.command = { command: Commands.revealFinding, title: 'Reveal in Brokers View', arguments: [this] };
+    return item;
+  }
+}
+
+type Element = SeverityGroup | FindingItem;
+
+export class FindingsTreeProvider implements vscode.TreeDataProvider<Element>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Element | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private groups: SeverityGroup[] = [];
+  private view?: vscode.TreeView<Element>;
+  private readonly onChanged = () => this.update();
+
+  constructor(private readonly store: FindingsStore) {
+    store.on('changed', this.onChanged);
+    this.update();
+  }
+
+  attach(view: vscode.TreeView<Element>): void {
+    this.view = view;
+    this.update();
+  }
+
+  /** Every finding shown, errors first (tests and the Diagnose Pools command read it). */
+  items(): FindingItem[] {
+    return this.groups.flatMap((g) => g.items);
+  }
+
+  private update(): void {
+    const all: VhostFindings[] = this.store.all();
+    const showVhost = all.filter((v) => v.findings.length).length > 1;
+    const items = all.flatMap((v) => v.findings.map((f, i) => new FindingItem(v.broker, v.vhost, f, i, showVhost)));
+    this.groups = SEVERITIES.map((s) => new SeverityGroup(s, items.filter((i) => i.finding.severity === s))).filter((g) => g.items.length);
+    if (this.view) {
+      const bad = items.filter((i) => i.finding.severity !== 'info').length;
+      this.view.badge = bad ? { value: bad, tooltip: `${bad} pool finding${bad === 1 ? '' : 's'}` } : undefined;
+      const notes = all.filter((v) => v.note || v.error).map((v) => `${v.broker} · ${v.vhost}: ${v.error ? `not diagnosed (${v.error})` : v.note}`);
+      this.view.message = notes.length ? notes.join('\n') : undefined;
+    }
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(e: Element): vscode.TreeItem {
+    if (e instanceof FindingItem) { return e.treeItem(); }
+    const item = new vscode.TreeItem(`${GROUP_LABEL[e.severity]} (${e.items.length})`, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = e.id;
+    item.iconPath = SEVERITY_ICON[e.severity];
+    return item;
+  }
+
+  getChildren(e?: Element): Element[] {
+    if (!e) { return this.groups; }
+    return e instanceof SeverityGroup ? e.items : [];
+  }
+
+  getParent(e: Element): Element | undefined {
+    return e instanceof FindingItem ? this.groups.find((g) => g.items.includes(e)) : undefined;
+  }
+
+  dispose(): void {
+    this.store.off('changed', this.onChanged);
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,255 @@
+// UI: findings and local pools in the real workbench against the real broker. A fresh vhost where pool "ceilometer" is
+// consumed by two applications (connection_names ceilometer-agent-notification and aodh-listener) and "audit" by one;
+// the broker is added through the Add Broker input boxes. The Brokers tree shows a shared-pool error on ceilometer (icon
+// and tooltip) and the Findings view lists it: docs/images/findings.png. Then Create Worker Pool… and Publish Test
+// Notifications… from the palette: the local pool with its live counts, docs/images/local-pools.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const amqp = require('amqplib');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = path.join(ROOT, 'docs/images');
+const MGMT = (process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672').replace(/\/$/, '');
+const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
+const VHOST = `rmqp-test-ui-diag-${randomBytes(3).toString('hex')}`;
+const BROKER = 'diag-ui';
+const KEY = 'notifications.info';
+
+async function api(method, p, body) {
+  const r = await fetch(`${MGMT}/api/${p}`, { method, headers: { authorization: AUTH, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  if (!r.ok && r.status !== 404) { throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`); }
+  return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
+}
+
+async function until(fn, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) { return v; }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}`); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const conns = [];
+async function connect(name) {
+  const c = await amqp.connect({ protocol: 'amqp', hostname: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', vhost: VHOST },
+    { clientProperties: { connection_name: name } });
+  c.on('error', () => {});
+  conns.push(c);
+  return c;
+}
+
+let wb;
+before(async () => {
+  await api('PUT', `vhosts/${encodeURIComponent(VHOST)}`, {});
+  await api('PUT', `permissions/${encodeURIComponent(VHOST)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+  const ch = await (await connect('ui-diag-setup')).createChannel();
+  await ch.assertExchange('nova', 'topic', { durable: true });
+  for (const q of ['ceilometer', 'audit']) {
+    await ch.assertQueue(q, { durable: true });
+    await ch.bindQueue(q, 'nova', KEY);
+  }
+  // Two applications on one pool: each sees only part of the notifications.
+  for (const [q, app, n] of [['ceilometer', 'ceilometer-agent-notification', 2], ['ceilometer', 'aodh-listener', 1], ['audit', 'audit-logger', 1]]) {
+    const c = await connect(app);
+    for (let i = 0; i < n; i++) {
+      const wch = await c.createChannel();
+      await wch.prefetch(10);
+      await wch.consume(q, (m) => m && wch.ack(m), { consumerTag: `${app}-${i + 1}` });
+    }
+  }
+  await until(async () => (await api('GET', `consumers/${encodeURIComponent(VHOST)}`)).length === 4 ? true : undefined, '4 consumers in the management API');
+  wb = await launchWorkbench();
+});
+
+after(async () => {
+  await wb?.close();
+  for (const c of conns) { await c.close().catch(() => {}); }
+  await api('DELETE', `vhosts/${encodeURIComponent(VHOST)}`).catch(() => {});
+});
+
+/** Answers the next step of a multi-step input: waits for its "(N/6)" title so the text never lands in the previous box. */
+async function answerStep(page, step, value) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/6)` }).waitFor({ timeout: 15_000 });
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** Answers a quick input whose title or placeholder mentions `hint`: fills `value` (or keeps the default) and presses Enter. */
+async function answer(page, hint, value) {
+  const widget = page.locator('.quick-input-widget');
+  await until(async () => (await widget.isVisible()) && (await widget.innerText()).includes(hint) ||
+    (await widget.locator('input.input').getAttribute('placeholder') ?? '').includes(hint) || undefined, `the input "${hint}"`, 15_000);
+  const input = widget.locator('input.input');
+  if (value !== undefined) { await input.fill(value); }
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(250);
+}
+
+function row(page, label, nth = 0) {
+  return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
+}
+
+async function expand(page, label, nth = 0) {
+  const r = row(page, label, nth);
+  await r.waitFor({ timeout: 30_000 });
+  if (await r.getAttribute('aria-expanded') !== 'true') { await r.locator('.label-name').click(); }
+  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 15_000 });
+}
+
+async function hoverTooltip(page, rowLocator, text) {
+  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(1300, 800);
+    await page.waitForTimeout(300);
+    await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
+    try {
+      await hover.waitFor({ timeout: 3_000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 8) { await screenshot(page, 'findings-hover-failed'); throw e; }
+    }
+  }
+}
+
+async function widenSidebar(page, by) {
+  const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+  if (!side) { return; }
+  const x = side.x + side.width - 1, y = side.y + side.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + by, y, { steps: 8 });
+  await page.mouse.up();
+  await page.mouse.move(1300, 800);
+}
+
+test('a shared pool shows an error in the tree and in the Findings view', async () => {
+  const { page, lap } = wb;
+  await openContainer(page);
+  await runCommand(page, 'RabbitMQ: Add Broker');
+  await answerStep(page, 1, BROKER);
+  await answerStep(page, 2, 'amqp://127.0.0.1:5672');
+  await answerStep(page, 3, MGMT);
+  await answerStep(page, 4, VHOST);
+  await answerStep(page, 5, 'guest');
+  await answerStep(page, 6, 'guest');
+  await notification(page, `Saved broker "${BROKER}"`).waitFor({ timeout: 30_000 });
+  lap('broker added');
+
+  await expand(page, BROKER);
+  await expand(page, VHOST);
+  await expand(page, 'Exchanges');
+  await expand(page, 'nova');
+  await expand(page, KEY);
+  const ceilometer = row(page, 'ceilometer');
+  await ceilometer.waitFor({ timeout: 30_000 });
+  // Findings are computed in the background when the pools are drawn; the pool's row is redrawn with them.
+  await ceilometer.locator('.codicon-error').waitFor({ timeout: 30_000 });
+  assert.equal(await row(page, 'audit').locator('.codicon-error, .codicon-warning').count(), 0, 'the healthy pool has no finding icon');
+  await expand(page, 'ceilometer');
+  await until(async () => (await treeRows(page).filter({ hasText: 'aodh-listener' }).locator('.codicon-error').count()) === 1 || undefined, 'the error icon on the aodh worker');
+  lap('error icons on the pool and its workers');
+
+  // The Findings view lists it, errors first.
+  await viewHeader(page, 'Findings').waitFor({ timeout: 15_000 });
+  const finding = treeRows(page).filter({ hasText: 'shared-pool' }).first();
+  await finding.waitFor({ timeout: 30_000 });
+  assert.match((await finding.innerText()).replace(/\s+/g, ' '), /ceilometer/);
+  await treeRows(page, 'Errors (1)').first().waitFor({ timeout: 15_000 });
+  lap('the Findings view lists the shared-pool finding');
+
+  await widenSidebar(page, 420);
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  const hover = await hoverTooltip(page, ceilometer, 'shared-pool');
+  const text = (await hover.innerText()).replace(/\s+/g, ' ');
+  assert.match(text, /shared-pool \(error\)/);
+  assert.match(text, /steal each other/);
+  assert.match(text, /Give each application its own pool/);
+  await screenshot(page, 'findings-tree-tooltip');
+  // The picture: the tree's error icons above, the finding's tooltip in the Findings view below.
+  const findingHover = await hoverTooltip(page, finding, 'What to do');
+  assert.match((await findingHover.innerText()).replace(/\s+/g, ' '), /Applications: aodh-listener, ceilometer-agent-notification/);
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: path.join(DOCS, 'findings.png') });
+  await screenshot(page, 'findings');
+  lap('docs/images/findings.png');
+
+  // Clicking the finding reveals and selects the pool in the Brokers view.
+  await page.mouse.move(1300, 800);
+  await row(page, 'ceilometer').locator('.label-name').click(); // collapse, so that the reveal has something to do
+  await finding.locator('.label-name').click();
+  await until(async () => (await row(page, 'ceilometer').getAttribute('aria-selected')) === 'true' || undefined, 'ceilometer selected in the Brokers view');
+  lap('a click on the finding selects the pool');
+});
+
+test('a local pool shows its live counts', async () => {
+  try {
+    await localPoolSteps();
+  } catch (e) {
+    await screenshot(wb.page, 'local-pools-failed');
+    throw e;
+  }
+});
+
+async function localPoolSteps() {
+  const { page, lap } = wb;
+  await page.mouse.move(1300, 800);
+  await runCommand(page, 'RabbitMQ: Create Worker Pool…');
+  await answer(page, 'exchange the pool listens to', 'nova');
+  await answer(page, 'Binding key', undefined);
+  await answer(page, 'shared queue', 'metering');
+  await answer(page, 'How many workers', '3');
+  await notification(page, 'Pool "metering" is running with 3 local workers').waitFor({ timeout: 30_000 });
+  lap('pool created from the palette');
+
+  const metering = row(page, 'metering');
+  await metering.waitFor({ timeout: 30_000 });
+  assert.match((await metering.innerText()).replace(/\s+/g, ' '), /3 local workers · 0 delivered/);
+  await expand(page, 'metering');
+  await until(async () => (await treeRows(page).filter({ hasText: '(local)' }).count()) === 3 || undefined, 'three local worker rows');
+
+  await runCommand(page, 'RabbitMQ: Publish Test Notifications…');
+  await answer(page, 'Publish to which exchange', 'nova');
+  await answer(page, 'Routing key of the test notifications', undefined);
+  await answer(page, 'How many test notifications', '3000');
+  await answer(page, 'Messages per second', '600');
+  await answer(page, 'Event type', undefined);
+  // Mid-way: a rate in the description, counts growing.
+  await until(async () => {
+    const t = (await metering.innerText()).replace(/\s+/g, ' ');
+    const m = /3 local workers · ([\d,]+) delivered · \d+\/s/.exec(t);
+    return m && Number(m[1].replace(/,/g, '')) >= 1200 || undefined;
+  }, 'metering counting with a rate', 30_000);
+  await page.mouse.move(1300, 800);
+  await page.screenshot({ path: path.join(DOCS, 'local-pools.png') });
+  await screenshot(page, 'local-pools');
+  lap('docs/images/local-pools.png');
+  await until(async () => /3 local workers · 3,000 delivered/.test((await metering.innerText()).replace(/\s+/g, ' ')) || undefined, 'metering at 3,000', 30_000);
+  const workerTexts = await treeRows(page).filter({ hasText: '(local)' }).allInnerTexts();
+  const counts = workerTexts.map((t) => Number(/([\d,]+) delivered/.exec(t)?.[1].replace(/,/g, '') ?? NaN));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 3000, `per-worker counts ${counts}`);
+  await screenshot(page, 'local-pools-done');
+  lap('3,000 delivered, per worker counts add up');
+
+  // Stop it (and delete its queue), then remove the broker: the next UI test starts from the local default broker.
+  await runCommand(page, 'RabbitMQ: Stop Pool');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.filter({ hasText: 'Stop the 3 local workers of pool "metering"?' }).waitFor({ timeout: 15_000 });
+  await dialog.locator('.monaco-button', { hasText: /^Stop and Delete Queue$/ }).click();
+  await notification(page, 'Pool "metering" stopped').waitFor({ timeout: 30_000 });
+  await runCommand(page, 'RabbitMQ: Remove Broker');
+  await dialog.filter({ hasText: `Remove broker "${BROKER}"?` }).waitFor({ timeout: 15_000 });
+  await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+  await row(page, 'localhost').waitFor({ timeout: 30_000 });
+  lap('pool stopped, broker removed');
+}
