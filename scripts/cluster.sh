@@ -78,7 +78,6 @@ management.tcp.port = $(http_port "$n")
 management.tcp.ip = 127.0.0.1
 loopback_users = none
 collect_statistics_interval = 1000
-cluster_partition_handling = pause_minority
 CONF
   echo '[rabbitmq_management].' > "$dir/enabled_plugins"   # enabled before boot: no restart needed
   # (9>&- below: the node must not inherit the lock of this script, or the next cluster.sh would wait for it forever)

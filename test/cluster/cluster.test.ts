@@ -7,7 +7,9 @@
  *  1. the tree shows the cluster's three nodes and, for a quorum pool, its leader and members, and each worker's node;
  *  2. a quorum pool with workers on several nodes keeps delivering while its leader node is killed (kill -9): the audit
  *     shows 0 missing, and the tree marks the node down, then up again after restart-node;
- *  3. a broker configured with three URLs whose first node is down connects through the second, and says so.
+ *  3. a broker configured with three URLs whose first node is down connects through the second, and says so (and
+ *     diagnose reports the classic pool that lived on it: classic-pool-node-down);
+ *  4. with two of three nodes killed, diagnose reports quorum-minority and the tree shows the pool 1/3 online, no leader.
  */
 import './vscodeStub';
 import * as assert from 'node:assert/strict';
@@ -269,5 +271,38 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
     assert.equal(p2.connectionNodes()[0]?.index, 1);
     await p2.stop({ deleteQueue: true });
     await clusterSh(['restart-node', 'c1'], 180_000);
+  });
+
+  it('4. a quorum pool with fewer members online than a majority: diagnose says quorum-minority, the tree shows 1/3 online', async function () {
+    this.timeout(200_000);
+    const config = clusterConfig(vh.name);
+    const t = tree(vh.name);
+    await until(async () => (await poolNode(t, POOL)).pool.online?.length === 3, `${POOL} with 3 members online`, 60_000, 500);
+    await clusterSh(['kill-node', 'c1'], 60_000);
+    await clusterSh(['kill-node', 'c2'], 60_000);
+    try {
+      // The management client skips the two dead nodes and answers through node 3.
+      const dc = new ManagementClient(config);
+      const d = await until(async () => {
+        const r = await runDiagnose(dc, vh.name);
+        return r.findings.some((f) => f.kind === 'quorum-minority') ? r : undefined;
+      }, 'diagnose to report quorum-minority', 60_000, 1000).finally(() => dc.dispose());
+      const f = d.findings.find((x) => x.kind === 'quorum-minority');
+      assert.equal(f?.pool, POOL);
+      assert.match(f?.message ?? '', /with 1 of its 3 members online \(rabbit-c3@[^)]+\); it needs 2/);
+      log(`diagnose: ${f?.message}`);
+      const pn = await until(async () => {
+        const n = await poolNode(t, POOL);
+        return /quorum · no leader · 1\/3 online/.test(description(n)) ? n : undefined;
+      }, 'the tree to show the pool with 1/3 online and no leader', 60_000, 500);
+      const m = await members(pn);
+      assert.deepEqual(m.members.map((x) => description(x)), ['offline', 'offline', 'online']);
+      assert.match(description(t.broker), /3 nodes, 2 down \(rabbit-c1, rabbit-c2\)/);
+      log(`tree: pool ${description(pn)}; ${t.session.status.detail}`);
+    } finally {
+      t.session.dispose();
+      await clusterSh(['restart-node', 'c1'], 180_000);
+      await clusterSh(['restart-node', 'c2'], 180_000);
+    }
   });
 });
