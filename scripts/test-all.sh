@@ -46,6 +46,10 @@ if [ -s test-results/vscode.counts ]; then read -r p f < test-results/vscode.cou
 if [ "$code" != 0 ] && [ "$f" = 0 ]; then f=1; fi
 record vscode "$p" "$f"; [ "$code" = 0 ] || rc=1
 
+echo "=== cluster tests (3 extra nodes beside the main broker; stopped afterwards, also on failure)"
+trap 'bash scripts/cluster.sh down >/dev/null 2>&1' EXIT
+mocha_suite cluster test/.mocharc.cluster.json
+
 echo
 echo "=== summary"
 for s in "${SUITES[@]}"; do printf '  %-8s %4d passed, %d failed\n' "$s" "${PASS[$s]}" "${FAIL[$s]}"; done
