@@ -27,6 +27,9 @@ mocha_suite() { # name config
   [ "$code" = 0 ] && [ "$s" = 0 ] || rc=1
 }
 
+# Extra RabbitMQ nodes that suites start (the 3-node cluster) are stopped when this script ends, also on failure.
+trap 'bash scripts/cluster.sh down >/dev/null 2>&1' EXIT
+
 echo "=== build"
 if ! npm run build; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
 
@@ -46,8 +49,7 @@ if [ -s test-results/vscode.counts ]; then read -r p f < test-results/vscode.cou
 if [ "$code" != 0 ] && [ "$f" = 0 ]; then f=1; fi
 record vscode "$p" "$f"; [ "$code" = 0 ] || rc=1
 
-echo "=== cluster tests (3 extra nodes beside the main broker; stopped afterwards, also on failure)"
-trap 'bash scripts/cluster.sh down >/dev/null 2>&1' EXIT
+echo "=== cluster tests (3 extra nodes beside the main broker)"
 mocha_suite cluster test/.mocharc.cluster.json
 
 echo
