@@ -91,7 +91,12 @@ describe('Brokers tree', function () {
     }
     await setBrokers([{ name: 'oslo', amqpUrl: amqpHost, managementUrl: MANAGEMENT_URL, vhost: oslo.name }]);
     // The management API lists consumers a few seconds after they start.
-    await until(async () => (await oslo.client.consumers(oslo.name)).length === 5, '5 consumers in the management API', 30_000);
+    // Consumers can be listed before their channel_details are filled in (the application is unknown until then).
+    await until(async () => {
+      const [cs, conns] = await Promise.all([oslo.client.consumers(oslo.name), oslo.client.connections(oslo.name)]);
+      const names = new Set(conns.map((c) => c.name));
+      return cs.length === 5 && cs.every((c) => !Array.isArray(c.channel_details) && c.channel_details?.connection_name && names.has(c.channel_details.connection_name));
+    }, '5 consumers with their connections in the management API', 30_000);
     await until(async () => (await oslo.client.queue(oslo.name, 'ceilometer')).consumers === 3, 'ceilometer\'s consumer count', 30_000);
   });
 
