@@ -8,7 +8,7 @@
  * that object at the next node, and every reconnect tries the next node of the cluster in turn.
  */
 import * as amqp from 'amqplib';
-import { BrokerConfig, amqpConnectArgs, amqpUrlsOf, describeBroker, hostPort } from './connection';
+import { BrokerConfig, amqpConnectArgs, amqpUrlsOf, describeBroker, hostPort, tcpReachable } from './connection';
 import { BrokerError, isBrokerError } from './errors';
 import { ManagementClient } from './management';
 
@@ -135,8 +135,17 @@ export async function connectRecovering(
     return conn;
   } catch (e) {
     await conn.close().catch(() => undefined);
-    throw await explainVhostRefusal(isBrokerError(fatal) ? fatal : toBrokerError(lastFailure ?? e, config), config);
+    throw await explainHalfDown(await explainVhostRefusal(isBrokerError(fatal) ? fatal : toBrokerError(lastFailure ?? e, config), config), config);
   }
+}
+
+/** AMQP unreachable while the management API answers: say so, since "start RabbitMQ" would be the wrong advice. */
+async function explainHalfDown(err: BrokerError, config: BrokerConfig): Promise<BrokerError> {
+  if (err.kind !== 'unreachable') { return err; }
+  const { host, port } = hostPort(config.managementUrl);
+  if (!(await tcpReachable(host, port, 1000))) { return err; }
+  return new BrokerError('unreachable', `${err.message}, though the management API at ${config.managementUrl} answers`,
+    'Check the AMQP URL and port (the management port is not the AMQP listener), the broker\'s AMQP listener (listeners.tcp) and any firewall in between', { cause: err.cause });
 }
 
 const VHOST_REFUSED = /Expected ConnectionOpenOk; got <ConnectionClose/;

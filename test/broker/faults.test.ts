@@ -252,6 +252,8 @@ describe('faults on a scratch broker: closed connections, app restart, deleted q
         assert.equal(e.kind, 'unreachable');
         assert.match(e.describe(), /AMQP/);
         assert.match(e.describe(), new RegExp(`127\\.0\\.0\\.1:${amqpProxy.port}`));
+        assert.match(e.describe(), /though the management API at http:\/\/127\.0\.0\.1:\d+ answers/, 'it says which half is down');
+        assert.doesNotMatch(e.hint, /Start RabbitMQ/, 'not the advice for a broker that is down');
         // The tree (management API) still works.
         session.invalidate();
         await session.overview();
