@@ -27,8 +27,8 @@ mocha_suite() { # name config
   [ "$code" = 0 ] && [ "$s" = 0 ] || rc=1
 }
 
-# Extra RabbitMQ nodes that suites start (the 3-node cluster) are stopped when this script ends, also on failure.
-trap 'bash scripts/cluster.sh down >/dev/null 2>&1' EXIT
+# Extra RabbitMQ nodes that suites start (the 3-node cluster, the scratch node for faults and TLS) are stopped when this script ends, also on failure.
+trap 'bash scripts/cluster.sh down >/dev/null 2>&1; bash scripts/scratch-node.sh down >/dev/null 2>&1' EXIT
 
 echo "=== build"
 if ! npm run build; then echo "build failed"; echo "0 passed, 1 failed"; exit 1; fi
