@@ -124,6 +124,16 @@ export class CountsSource {
     this.rebuild();
   }
 
+  /** Re-reads the local pools' counts now (cheap: counters and fixed histograms), so that the next update is current. */
+  refreshLocal(): void {
+    if (this.disposed) { return; }
+    for (const e of this.localEntries()) {
+      const c = e.pool.snapshot();
+      this.lastLocal.set(e.pool.name, c);
+      this.emitRow(this.localRow(e, c));
+    }
+  }
+
   /** Polls now (tests, and after publishing so that ready/unacked catch up). */
   refresh(): Promise<void> { return this.poll(); }
 

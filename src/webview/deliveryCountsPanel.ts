@@ -206,6 +206,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       source.onRemoved = (name) => this.throttle.remove(name);
       source.onPoint = (p) => this.throttle.point(p);
       source.onManagement = (at, err) => this.throttle.management(at, err);
+      this.throttle.beforeFlush = () => source.refreshLocal();
       this.source = source;
       source.setVisible(this.panel.visible);
       await source.refresh();

@@ -23,7 +23,15 @@ export class UpdateThrottle {
   private timer: NodeJS.Timeout | undefined;
   private lastSent = -Infinity;
   private paused = false;
+  private flushing = false;
   readonly intervalMs: number;
+  /**
+   * Called as a message is about to go out, to add the freshest values (the panel reads its local pools' counts here). Without
+   * it a slot taken by a rate point or a management poll left a delivery that came just after it waiting for the next slot
+   * and then one more: p99 delivery → update was 300–470 ms; with it every message is current and p99 stays within one
+   * slot, 250 ms (bench/, BENCHMARKS.md).
+   */
+  beforeFlush: (() => void) | undefined;
 
   constructor(private readonly send: (batch: UpdateBatch) => void, perSecond = 4, private readonly now: () => number = Date.now) {
     this.intervalMs = Math.ceil(1000 / perSecond);
@@ -59,7 +67,7 @@ export class UpdateThrottle {
 
   private touch(): void {
     this.dirty = true;
-    if (!this.paused) { this.schedule(); }
+    if (!this.paused && !this.flushing) { this.schedule(); }
   }
 
   private schedule(): void {
@@ -74,6 +82,10 @@ export class UpdateThrottle {
 
   private flush(): void {
     if (!this.dirty || this.paused) { return; }
+    if (this.beforeFlush) {
+      this.flushing = true;
+      try { this.beforeFlush(); } finally { this.flushing = false; }
+    }
     const batch: UpdateBatch = { pools: [...this.pools.values()], removed: [...this.removed], points: this.points, ...this.extra };
     this.pools.clear();
     this.removed.clear();

@@ -1,0 +1,22 @@
+// Drives one code-server workbench (CS_URL): shows the RabbitMQ Pools view (activates the extension), then opens
+// "Developer: Show Running Extensions" and reads our row's activation time. Prints {activationMs, text} as JSON.
+import { launchWorkbench, openContainer, runCommand, treeRows } from '../test/vscode/ui/helpers.mjs';
+
+const wb = await launchWorkbench({ timeout: 120_000 });
+try {
+  const { page } = wb;
+  await openContainer(page);
+  await treeRows(page).first().waitFor({ timeout: 60_000 }); // the Brokers view drew: the extension is active
+  await runCommand(page, 'Developer: Show Running Extensions');
+  const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'RabbitMQ Pool Inspector' }).first();
+  await row.waitFor({ timeout: 30_000 });
+  const time = row.locator('.activation-time').first();
+  await time.waitFor({ timeout: 30_000 });
+  const text = (await time.textContent())?.trim() ?? '';
+  const m = /([\d.]+)\s*ms/.exec(text);
+  if (!m) { throw new Error(`no activation time in "${text}"`); }
+  const others = await page.locator('.runtime-extensions-editor .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent.replace(/\s+/g, ' ').trim().slice(0, 120)));
+  console.log(JSON.stringify({ activationMs: Number(m[1]), text, others }));
+} finally {
+  await wb.close();
+}
