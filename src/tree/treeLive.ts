@@ -37,7 +37,9 @@ export class TreeLive implements vscode.Disposable {
     );
     // A refresh of the whole view (timer, button) recomputes the findings of the vhosts shown so far, once per refresh.
     const sub = tree.onDidChangeTreeData((n) => { if (!n) { findings.refreshWatched((s) => tree.allSessions().includes(s)); } });
-    this.subscriptions.push(() => sub.dispose());
+    // A removed broker's findings leave the Findings view.
+    const sessions = tree.onDidChangeSessions(() => findings.prune((name) => tree.allSessions().some((s) => s.name === name)));
+    this.subscriptions.push(() => sub.dispose(), () => sessions.dispose());
   }
 
   /** Redraws, soon, the pool nodes the predicate selects. */

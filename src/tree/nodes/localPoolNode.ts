@@ -56,7 +56,7 @@ export class LocalPoolNode extends PoolNode {
       .field('Status', e.status).field('Exchange', e.pool.exchange).field('Binding keys', e.pool.routingKeys.join(', '))
       .field('Local workers', e.pool.workerNames.length).field('Delivered', c.delivered.toLocaleString('en-US'))
       .field('Acked', c.acked.toLocaleString('en-US')).field('Redelivered', c.redelivered || undefined).field('Duplicates', c.duplicates || undefined)
-      .field('Rate', rate(c.ratePerSecond)).field('Reconnects', c.reconnects || undefined).field('Last event', bad ? e.lastMessage : undefined);
+      .field('Rate', c.ratePerSecond > 0 ? rate(c.ratePerSecond) : undefined).field('Reconnects', c.reconnects || undefined).field('Last event', bad ? e.lastMessage : undefined);
     if (item.tooltip instanceof vscode.MarkdownString) { item.tooltip.appendMarkdown('\n\n---\n\n' + t.build()); }
     return item;
   }

@@ -89,8 +89,9 @@ describe('Local pools in the Brokers tree', function () {
   });
 
   it('shows live counts after a publish, redrawing only the pool\'s nodes', async () => {
-    // Walked after any refresh, so that these nodes are the tree's current ones (the ones a redraw goes to).
+    // Shown in the view: a redraw goes to the nodes the view holds (VS Code ignores others), so reveal the pool first.
     const pool = await poolUnderKey('ceilometer');
+    await api.services.treeView.reveal(pool as never, { select: false, focus: false, expand: true });
     const fired: (string | undefined)[] = [];
     const sub = tree().onDidChangeTreeData((n) => fired.push(n?.id));
     try {
