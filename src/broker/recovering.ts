@@ -7,10 +7,18 @@
  * connect with the same URL object on every attempt; so after each failed attempt and each lost connection we point
  * that object at the next node, and every reconnect tries the next node of the cluster in turn.
  */
-import * as amqp from 'amqplib';
+import type * as amqp from 'amqplib';
 import { BrokerConfig, amqpConnectArgs, amqpUrlsOf, describeBroker, hostPort, tcpReachable } from './connection';
 import { BrokerError, isBrokerError } from './errors';
 import { ManagementClient } from './management';
+
+/**
+ * amqplib, loaded on first use: it is 40 % of dist/extension.js and was evaluated at activation although only pools,
+ * publishing and connection tests need it (activation 38 → 29 ms in bench/activate-probe.cjs; BENCHMARKS.md).
+ */
+export function loadAmqplib(): Promise<typeof import('amqplib')> {
+  return import('amqplib');
+}
 
 export interface RecoveryTuning {
   /** First reconnect delay, ms (default 250). */
@@ -104,7 +112,7 @@ export async function connectRecovering(
       throw err;
     }
   };
-  const conn = await amqp.connect(url, {
+  const conn = await (await loadAmqplib()).connect(url, {
     ...socketOptions,
     recovery: {
       setup: guardedSetup,

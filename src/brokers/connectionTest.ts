@@ -2,10 +2,9 @@
  * "Test Connection": the management API (overview + the vhost) and AMQP (open and close one connection), each with a
  * verdict a person can act on. vscode-free: Add Broker, Test Connection and tests share it.
  */
-import * as amqp from 'amqplib';
 import { BrokerConfig, amqpConnectArgs } from '../broker/connection';
 import { describeError } from '../broker/errors';
-import { toBrokerError } from '../broker/recovering';
+import { loadAmqplib, toBrokerError } from '../broker/recovering';
 import { ManagementClient } from '../broker/management';
 import { BrokerState, stateOf } from '../tree/model/brokerSession';
 
@@ -41,7 +40,7 @@ export async function testConnection(config: BrokerConfig): Promise<ConnectionTe
   }
   try {
     const { url, socketOptions } = amqpConnectArgs(config, 'rabbitmq-pool-inspector (connection test)');
-    const c = await amqp.connect(url, socketOptions);
+    const c = await (await loadAmqplib()).connect(url, socketOptions);
     c.on('error', () => { /* closing */ });
     await c.close();
     lines.push(`AMQP ${config.amqpUrl}: connected as ${config.username}`);

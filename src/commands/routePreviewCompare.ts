@@ -6,12 +6,13 @@
  *    ~5 s by default; absent with rates_mode = none → "unknown").
  * The broker's basic.return says "reached no pool" for certain. No vscode import: tests and the CLI could use it.
  */
-import * as amqp from 'amqplib';
+import type * as amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { amqpConnectArgs, BrokerConfig } from '../broker/connection';
 import type { ManagementClient } from '../broker/management';
 import { encodeBuffer, makeNotification } from '../broker/oslo';
 import type { HeaderValue } from '../broker/routing';
+import { loadAmqplib } from '../broker/recovering';
 
 export type Evidence = 'depth' | 'local' | 'stats';
 
@@ -52,7 +53,7 @@ export async function publishAndCompare(config: BrokerConfig, client: Management
   const predicted = new Set(o.predicted);
   const names = [...new Set([...o.predicted, ...o.queues.slice(0, max).map((q) => q.name)])];
   const { url, socketOptions } = amqpConnectArgs(config, 'rmq-pools:route-preview');
-  const conn = await amqp.connect(url, socketOptions);
+  const conn = await (await loadAmqplib()).connect(url, socketOptions);
   conn.on('error', () => undefined);
   const evidence: Record<string, Evidence> = {};
   const reached = new Set<string>();
