@@ -257,6 +257,9 @@ async function localPoolSteps() {
   await until(async () => /3 local workers · 3,000 delivered/.test((await metering.innerText()).replace(/\s+/g, ' ')) || undefined, 'metering at 3,000', 30_000);
   // The picture once both of the pool's rows (under its key and in Pools) show the final count.
   await until(async () => (await treeRows(page).filter({ hasText: '3 local workers · 3,000 delivered' }).count()) === 2 || undefined, 'both metering rows at 3,000', 15_000);
+  // …and once the rate has decayed in both (each row is redrawn on the pool's own snapshots, not at the same instant).
+  await until(async () => (await treeRows(page).filter({ hasText: '3 local workers · 3,000 delivered · 0 ready' }).count()) === 2 || undefined, 'both rows without a rate', 15_000)
+    .catch(() => lap('the rate had not decayed in both rows; picture taken anyway'));
   await runCommand(page, 'Notifications: Clear All Notifications');
   // Move the selection off the pool (a selected row paints its icon in one colour): collapse and expand its binding key.
   for (let i = 0; i < 2; i++) {
