@@ -54,19 +54,22 @@ rm -rf "$E"
 cs_profile "$E" || fail_setup "cannot create $E"
 cs_install_vsix "$E" "$VSIX" > "$E/install.log" 2>&1 || { cat "$E/install.log"; fail_setup "installing the .vsix into code-server failed"; }
 
+# The server running now (the extension-host one, then one per UI test file): stopped on exit whatever happens.
+CUR=""
 stop() {
   if [ "${KEEP_SERVER:-0}" = 1 ] && [ -n "${CS_PID:-}" ]; then
     say "server left running at $CS_URL: stop it with: kill $CS_PID"
     return
   fi
-  if [ -s "$E/server.pid" ]; then
-    local t; t=$(now); cs_stop "$E"; say "server stopped: $(since "$t")"
+  if [ -n "$CUR" ] && [ -s "$CUR/server.pid" ]; then
+    local t; t=$(now); cs_stop "$CUR"; say "server stopped: $(since "$t")"
   fi
 }
 trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+CUR="$E"
 cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" RMQ_POOLS_TEST_FILES="${TEST_FILES:-}" || fail_setup "code-server did not start"
 say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
 
@@ -81,7 +84,7 @@ if [ -s "$E/exthost.txt" ]; then read -r ext_pass _ ext_fail _ < "$E/exthost.txt
 if [ "$ext_code" != 0 ] && [ "$ext_fail" = 0 ]; then ext_fail=1; fi
 say "extension-host tests: $ext_pass passed, $ext_fail failed: $(since "$T")"
 
-# (b) Playwright UI tests, one file at a time (they share the server's workbench state).
+# (b) Playwright UI tests, one file at a time, each against a fresh server with the packaged .vsix installed.
 T=$(now)
 ui_pass=0; ui_fail=0
 shopt -s nullglob
@@ -94,14 +97,31 @@ if [ "${UI_FILES:-}" = none ]; then
 elif [ ${#UI_TESTS[@]} = 0 ]; then
   say "no UI tests in test/vscode/ui/ match"; ui_fail=1
 else
-  CS_URL="$CS_URL" SCREENSHOT_DIR="$SCREENSHOTS" node --test --test-concurrency=1 --test-timeout=300000 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$E/ui.tap" "${UI_TESTS[@]}" 2>&1 | tee "$RESULTS/vscode-ui.log"
-  ui_code=${PIPESTATUS[0]}
-  tap_count() { grep -Eo "^# $1 [0-9]+" "$E/ui.tap" 2>/dev/null | tail -1 | grep -Eo '[0-9]+$' || echo 0; }
-  ui_pass=$(tap_count pass)
-  # Cancelled (a failed before() hook, a timeout) and skipped/todo tests are not passes.
-  ui_fail=$(( $(tap_count fail) + $(tap_count cancelled) + $(tap_count skipped) + $(tap_count todo) ))
+  # Each UI test file gets a fresh server and profile: a file that fails half-way (a broker left configured, a dialog
+  # left open) cannot make the next file fail too.
+  [ "${KEEP_SERVER:-0}" = 1 ] || { cs_stop "$E"; CUR=""; }
+  : > "$RESULTS/vscode-ui.log"
+  ui_code=0; ui_pass=0; ui_fail=0
+  tap_count() { grep -Eo "^# $2 [0-9]+" "$1" 2>/dev/null | tail -1 | grep -Eo '[0-9]+$' || echo 0; }
+  for f in "${UI_TESTS[@]}"; do
+    U="$E/ui-$(basename "$f" .test.mjs)"
+    rm -rf "$U"
+    if ! cs_profile "$U" || ! cs_install_vsix "$U" "$VSIX" > "$U/install.log" 2>&1; then say "profile for $f failed"; ui_fail=$((ui_fail + 1)); continue; fi
+    CUR="$U"
+    # RMQ_POOLS_TEST=1: the test-only commands (seed pools, switch theme) that the panel UI test drives from the palette.
+    if ! cs_start "$U" "${PORT:-18080}" RMQ_POOLS_TEST=1; then say "code-server for $f did not start"; ui_fail=$((ui_fail + 1)); CUR=""; continue; fi
+    CS_URL="$CS_URL" SCREENSHOT_DIR="$SCREENSHOTS" node --test --test-concurrency=1 --test-timeout=300000 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$U/ui.tap" "$f" 2>&1 | tee -a "$RESULTS/vscode-ui.log"
+    code=${PIPESTATUS[0]}
+    p=$(tap_count "$U/ui.tap" pass)
+    # Cancelled (a failed before() hook, a timeout) and skipped/todo tests are not passes.
+    fl=$(( $(tap_count "$U/ui.tap" fail) + $(tap_count "$U/ui.tap" cancelled) + $(tap_count "$U/ui.tap" skipped) + $(tap_count "$U/ui.tap" todo) ))
+    if [ "$code" != 0 ] && [ "$fl" = 0 ]; then fl=1; fi
+    [ "$code" = 0 ] || ui_code=$code
+    ui_pass=$((ui_pass + p)); ui_fail=$((ui_fail + fl))
+    cs_stop "$U"; CUR=""
+  done
   if [ "$ui_code" != 0 ] && [ "$ui_fail" = 0 ]; then ui_fail=1; fi
 fi
 say "UI tests: $ui_pass passed, $ui_fail failed: $(since "$T")"
