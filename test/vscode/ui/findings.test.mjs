@@ -237,7 +237,8 @@ async function localPoolSteps() {
 
   const metering = row(page, 'metering');
   await metering.waitFor({ timeout: 30_000 });
-  assert.match((await metering.innerText()).replace(/\s+/g, ' '), /3 local workers · 0 delivered/);
+  // An auto-refresh can draw the new queue as a plain pool a moment before the local pool is registered: wait for the redraw.
+  await until(async () => /3 local workers · 0 delivered/.test((await metering.innerText()).replace(/\s+/g, ' ')) || undefined, 'metering marked as a local pool', 15_000);
   await expand(page, 'metering');
   await until(async () => (await treeRows(page).filter({ hasText: '(local)' }).count()) === 3 || undefined, 'three local worker rows');
 
