@@ -61,10 +61,14 @@ async function main() {
     const activation = await benchActivation(path.join(PROD, 'dist/extension.js'), { reps: QUICK ? 7 : 15 });
     results.figures.size = { ...size, activation };
     if (flag('exthost')) {
-      log('5: activation in code-server\'s extension host (bench/exthost-activation.sh)…');
-      const r = spawnSync('bash', [path.join(BENCH, 'exthost-activation.sh')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUNS: process.env.RUNS ?? (QUICK ? '2' : '3') } });
-      const file = path.join(BENCH, 'results/exthost-activation.json');
-      if (r.status === 0 && existsSync(file)) { results.figures.size.exthost = JSON.parse(readFileSync(file, 'utf8')); } else { log(`exthost activation failed (exit ${r.status})`); }
+      // Two situations: the view opened once the window has settled (SETTLE_MS=8000), and right away, while the workbench
+      // is still starting and the built-in extensions activate (as when VS Code restores the view with the window).
+      for (const [key, settle, name] of [['exthostSettled', '8000', 'exthost-activation-settled'], ['exthost', '0', 'exthost-activation']]) {
+        log(`5: activation in code-server's extension host, ${settle === '0' ? 'view opened at start-up' : 'view opened after 8 s'} (bench/exthost-activation.sh)…`);
+        const r = spawnSync('bash', [path.join(BENCH, 'exthost-activation.sh')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUNS: process.env.RUNS ?? (QUICK ? '2' : '3'), SETTLE_MS: settle, OUT_NAME: name } });
+        const file = path.join(BENCH, `results/${name}.json`);
+        if (r.status === 0 && existsSync(file)) { results.figures.size[key] = JSON.parse(readFileSync(file, 'utf8')); } else { log(`exthost activation failed (exit ${r.status})`); }
+      }
     }
   }
 
@@ -154,10 +158,11 @@ function table() {
     row('5 size', 'dist/extension.js (production)', fmtBytes(s.extensionJs), '', '', '≤ 1 MiB', ok(s.extensionJs <= 1 << 20));
     if (s.webviewJs) { row('5 size', 'dist/webview.js (production)', fmtBytes(s.webviewJs), '', '', '', ''); }
     row('5 size', '.vsix', fmtBytes(s.vsix), '', '', '', '');
-    row('5 activation', `require + activate() (fake vscode), median of ${s.activation.total.n}`, fmtMs(s.activation.total.median), `require ${fmtMs(s.activation.require.median)}`, '', '≤ 50 ms', ok(s.activation.total.median <= 50));
-    if (s.exthost) {
-      const ms = s.exthost.runs.map((r) => r.activationMs);
-      row('5 activation', `code-server extension host, median of ${ms.length} cold starts (${ms.join(', ')} ms)`, fmtMs(s.exthost.medianMs), '', '', '≤ 50 ms', ok(s.exthost.medianMs <= 50));
+    row('5 activation', `require + activate() (fake vscode), median of ${s.activation.total.n} (min ${fmtMs(s.activation.total.min)})`, fmtMs(s.activation.total.median), `require ${fmtMs(s.activation.require.median)}`, '', '≤ 50 ms', ok(s.activation.total.median <= 50));
+    for (const [key, what] of [['exthostSettled', 'view opened in a settled window'], ['exthost', 'view opened at window start-up']]) {
+      if (!s[key]) { continue; }
+      const ms = s[key].runs.map((r) => r.activationMs);
+      row('5 activation', `code-server exthost, ${what} (${ms.join(', ')} ms)`, fmtMs(s[key].medianMs), '', '', '≤ 50 ms', ok(s[key].medianMs <= 50));
     }
   }
   for (const [n, m] of Object.entries(f.memory ?? {})) {
