@@ -92,13 +92,18 @@ export function onCleanup(fn) {
     await fn();
   };
 }
-export async function runCleanups() {
-  while (cleanups.length) {
-    const e = cleanups.pop();
-    if (e.done) { continue; }
-    e.done = true;
-    try { await e.fn(); } catch (err) { console.error(`cleanup: ${err?.message ?? err}`); }
-  }
+let cleaning;
+/** Runs every registered cleanup once; concurrent callers (Ctrl-C during the normal end) wait for the same run. */
+export function runCleanups() {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      const e = cleanups.pop();
+      if (e.done) { continue; }
+      e.done = true;
+      try { await e.fn(); } catch (err) { console.error(`cleanup: ${err?.message ?? err}`); }
+    }
+  })().finally(() => { cleaning = undefined; });
+  return cleaning;
 }
 
 /** An amqplib connection into the bench vhost, closed at cleanup unless closed before. */
