@@ -6,46 +6,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader } from './helpers.mjs';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const amqp = require('amqplib');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'docs/images');
-const MGMT = (process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672').replace(/\/$/, '');
-const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
 const VHOST = `rmqp-test-ui-diag-${randomBytes(3).toString('hex')}`;
 const BROKER = 'diag-ui';
 const KEY = 'notifications.info';
 
-async function api(method, p, body) {
-  const r = await fetch(`${MGMT}/api/${p}`, { method, headers: { authorization: AUTH, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  if (!r.ok && r.status !== 404) { throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`); }
-  return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
-}
-
-async function until(fn, what, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) { return v; }
-    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}`); }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const conns = [];
-async function connect(name) {
-  const c = await amqp.connect({ protocol: 'amqp', hostname: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', vhost: VHOST },
-    { clientProperties: { connection_name: name } });
-  c.on('error', () => {});
-  conns.push(c);
-  return c;
-}
+const broker = amqpVhost(VHOST);
+const connect = (name) => broker.connect(name);
 
 let wb;
 before(async () => {
@@ -72,7 +45,7 @@ before(async () => {
 
 after(async () => {
   await wb?.close();
-  for (const c of conns) { await c.close().catch(() => {}); }
+  await broker.close();
   await api('DELETE', `vhosts/${encodeURIComponent(VHOST)}`).catch(() => {});
 });
 

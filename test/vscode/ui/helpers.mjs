@@ -10,6 +10,7 @@
 //   await screenshot(wb.page, 'pools');          // test-results/screenshots/pools.png
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,9 +76,20 @@ export function viewHeader(page, name) {
 
 /** Runs a command from the palette by its full title ("RabbitMQ: Refresh"). */
 export async function runCommand(page, title, { timeout = 15_000 } = {}) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout });
+  // F1 can be swallowed while focus is moving (e.g. into a webview that is still loading): give the workbench the focus
+  // back (the status bar) and press again, a few times, before giving up.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: attempt < 3 ? 5_000 : timeout });
+      break;
+    } catch (e) {
+      if (attempt >= 3) { throw e; }
+      await page.keyboard.press('Escape');
+      await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
+    }
+  }
   await input.fill('>' + title);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
@@ -107,4 +119,44 @@ export async function screenshot(page, name) {
   const file = path.join(SCREENSHOT_DIR, name.endsWith('.png') ? name : `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+// ---- the broker side of UI tests: a fresh vhost over the management API and AMQP connections into it ----
+export const MGMT = (process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672').replace(/\/$/, '');
+const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
+
+/** A management API call as guest; 404 is not an error (deleting what is gone). */
+export async function api(method, p, body) {
+  const r = await fetch(`${MGMT}/api/${p}`, { method, headers: { authorization: AUTH, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  if (!r.ok && r.status !== 404) { throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`); }
+  return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
+}
+
+/** Polls fn until it returns something truthy, or throws after the deadline (never a fixed sleep). */
+export async function until(fn, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v) { return v; }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}`); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** AMQP connections into one vhost, each with its connection_name; close() closes them all. */
+export function amqpVhost(vhost) {
+  const amqp = createRequire(import.meta.url)('amqplib');
+  const conns = [];
+  return {
+    async connect(name) {
+      const c = await amqp.connect({ protocol: 'amqp', hostname: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', vhost },
+        { clientProperties: { connection_name: name } });
+      c.on('error', () => {});
+      conns.push(c);
+      return c;
+    },
+    async close() {
+      for (const c of conns.splice(0)) { await c.close().catch(() => {}); }
+    },
+  };
 }
