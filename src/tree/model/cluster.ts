@@ -127,8 +127,10 @@ export function poolPlacement(p: Pool, nodes: readonly ApiNode[] = []): PoolPlac
       summary: node ? `${type} on ${shortNode(node)}${isDown ? ' (down)' : ''}` : type,
     };
   }
-  const leader = p.leader && !down.has(p.leader) ? p.leader : undefined;
   const online = new Set((p.online ?? p.members).filter((m) => !down.has(m)));
+  // Without a majority of members online a quorum queue has no working leader, whatever the API last reported.
+  const majority = Math.floor(p.members.length / 2) + 1;
+  const leader = p.leader && !down.has(p.leader) && (type !== 'quorum' || online.size >= majority) ? p.leader : undefined;
   const members: MemberView[] = [...p.members].sort().map((m) => {
     const isLeader = m === leader;
     const on = online.has(m);
