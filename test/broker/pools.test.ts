@@ -130,7 +130,8 @@ describe('worker pools (real broker)', function () {
   it('a publisher whose connection drops mid-run reconnects and re-sends what was not confirmed', async () => {
     const p = await pool('survivor', 2);
     const pub = new NotificationPublisher(vh.config, {
-      exchange: 'nova', routingKey: 'notifications.info', count: 20_000, ratePerSecond: 5000, connectionName: 'rmq-pools:publisher-under-test',
+      // 2,000/s: the publish lasts ~10 s, time enough to find the connection in the management API (it lists new ones late).
+      exchange: 'nova', routingKey: 'notifications.info', count: 20_000, ratePerSecond: 2000, connectionName: 'rmq-pools:publisher-under-test',
     });
     let closed = false;
     let disconnects = 0;
