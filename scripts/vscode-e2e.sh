@@ -6,7 +6,7 @@
 # Writes test-results/vscode.counts ("PASSED FAILED" over both parts; scripts/test-all.sh reads it) and exits non-zero on
 # any failure. A failing (a) does not skip (b). Screenshots: test-results/screenshots/. State: .e2e/vscode/ (gitignored).
 # Assumes `npm run build` ran (builds when dist/extension.js is missing).
-# Env: PORT (first port to try, default 18080; another is picked when busy), EXT_TEST_TIMEOUT_MS (default 180000),
+# Env: PORT (first port to try, default 18080; another is picked when busy), EXT_TEST_TIMEOUT_MS (default 600000: the cluster test starts three nodes),
 #      CODE_SERVER_DIR (see scripts/install-code-server.sh), VERBOSE=1, KEEP_SERVER=1 (leave the server running; prints how to stop),
 #      E2E_DIR (state folder), TEST_FILES (regex on extension-host test file names, e.g. "pools|tree"),
 #      UI_FILES (regex on UI test file names; "none" skips the UI part). Filters are for development: npm test runs everything.
@@ -77,7 +77,7 @@ say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
 T=$(now)
 ext_pass=0; ext_fail=1
 node test/vscode/e2e/runExtTests.mjs --url "$CS_URL" --dev "$ROOT" --tests "$ROOT/out/test/vscode/suite/index.js" \
-  --folder "$E/ws" --timeout "${EXT_TEST_TIMEOUT_MS:-180000}" --summary "$E/exthost.txt" \
+  --folder "$E/ws" --timeout "${EXT_TEST_TIMEOUT_MS:-600000}" --summary "$E/exthost.txt" \
   --screenshot "$SCREENSHOTS/exthost-timeout.png" 2>&1 | tee "$RESULTS/vscode-exthost.log"
 ext_code=${PIPESTATUS[0]}
 if [ -s "$E/exthost.txt" ]; then read -r ext_pass _ ext_fail _ < "$E/exthost.txt"; fi
