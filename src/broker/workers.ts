@@ -21,13 +21,14 @@ import type * as amqp from 'amqplib';
 import { BrokerConfig, amqpUrlsOf } from './connection';
 import { BrokerError, invalidInput } from './errors';
 import { Logger, silentLogger } from './logger';
+import { timeOfUuidv7 } from './ids';
 import { messageIdOf } from './oslo';
 import {
   DeliveryCounter, IdTracker, PoolCounts, WorkerCounts, WorkerState, rateOf, spreadOf, sumCounters, workerCounts,
 } from './counts';
 import { AmqpNode, RecoveryTuning, amqpNodeOf, connectRecovering, isNotFound, poolConnectionName, toBrokerError } from './recovering';
 
-/** Header carrying the publish time (epoch ms) that the publisher sets and workers turn into a latency. */
+/** Header with a publish time (epoch ms) that workers turn into a latency when another tool sets it; our publisher's UUIDv7 ids carry it instead (ids.ts). */
 export const PUBLISHED_AT_HEADER = 'x-rmqp-published-at';
 /** Header carrying an audit run id. */
 export const RUN_ID_HEADER = 'x-rmqp-run';
@@ -512,6 +513,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         publishedAt = h;
       } else if (typeof props.timestamp === 'number' && props.timestamp > 1e12) {
         publishedAt = props.timestamp; // epoch ms (the AMQP field is seconds by convention: too coarse to use)
+      } else if (id !== undefined && id.charCodeAt(14) === 0x37) {
+        publishedAt = timeOfUuidv7(id); // our publisher's ids carry the publish time (ids.ts)
       }
       const latency = publishedAt === undefined ? NaN : Date.now() - publishedAt;
       counter.record(msg.fields.redelivered, dup, id !== undefined, latency);
