@@ -103,17 +103,19 @@ cs_free_port() {
 }
 
 # Creates an isolated profile in $1: user data (with quiet settings), extensions, XDG dirs, a workspace folder.
+# Workspace trust is off (no prompt, never Restricted Mode) unless CS_WORKSPACE_TRUST=1 (pass it to cs_start too).
 cs_profile() {
-  local d=$1
+  local d=$1 trust=false
+  [ "${CS_WORKSPACE_TRUST:-0}" = 1 ] && trust=true
   mkdir -p "$d"/{ud/User,ext,cfg,data,cache,ws} || return 1
-  [ -f "$d/ud/User/settings.json" ] || cat > "$d/ud/User/settings.json" <<'JSON'
+  [ -f "$d/ud/User/settings.json" ] || cat > "$d/ud/User/settings.json" <<JSON
 {
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
   "workbench.welcomePage.walkthroughs.openOnInstall": false,
   "telemetry.telemetryLevel": "off",
-  "security.workspace.trust.enabled": false,
+  "security.workspace.trust.enabled": $trust,
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
   "extensions.ignoreRecommendations": true,
@@ -144,8 +146,10 @@ cs_install_vsix() {
 # cs_start PROFILE FIRST_PORT [EXTRA_ENV=VALUE ...]: starts code-server on 127.0.0.1 in its own session (setsid), with the
 # profile's workspace folder open; writes PROFILE/server.pid (PID == process group) and PROFILE/server.log, waits for
 # /healthz. Sets CS_PID, CS_PORT, CS_URL. Retries on the next free port when another process takes the port first.
+# CS_WORKSPACE_TRUST=1 leaves workspace trust on (no --disable-workspace-trust), for a profile made with the same variable.
 cs_start() {
-  local d=$1 port=$2 attempt CS_ENV; shift 2
+  local d=$1 port=$2 attempt CS_ENV trust_flag=--disable-workspace-trust; shift 2
+  [ "${CS_WORKSPACE_TRUST:-0}" = 1 ] && trust_flag=
   _cs_env "$d"
   for attempt in 1 2 3; do
     port=$(cs_free_port "$port") || { _cs_say "no free port from $2 on"; return 1; }
@@ -153,7 +157,7 @@ cs_start() {
     # The inner shell writes its own PID (== the new process group) before exec, which stays right even if setsid forks.
     env "${CS_ENV[@]}" "$@" setsid bash -c 'echo $$ > "$0"; exec "$@"' "$d/server.pid" \
       "$CODE_SERVER_BIN" --user-data-dir "$d/ud" --extensions-dir "$d/ext" --bind-addr "127.0.0.1:$port" \
-      --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
+      --auth none --disable-telemetry --disable-update-check ${trust_flag:+"$trust_flag"} \
       --disable-getting-started-override --ignore-last-opened --disable-proxy "$d/ws" > "$d/server.log" 2>&1 < /dev/null &
     for _ in $(seq 50); do [ -s "$d/server.pid" ] && break; sleep 0.1; done
     CS_PID=$(cat "$d/server.pid" 2>/dev/null)

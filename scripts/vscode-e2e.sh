@@ -8,8 +8,9 @@
 # Assumes `npm run build` ran (builds when dist/extension.js is missing).
 # Env: PORT (first port to try, default 18080; another is picked when busy), EXT_TEST_TIMEOUT_MS (default 600000: the cluster test starts three nodes),
 #      CODE_SERVER_DIR (see scripts/install-code-server.sh), VERBOSE=1, KEEP_SERVER=1 (leave the server running; prints how to stop),
-#      E2E_DIR (state folder), TEST_FILES (regex on extension-host test file names, e.g. "pools|tree"),
+#      E2E_DIR (state folder), TEST_FILES (regex on extension-host test file names, e.g. "pools|tree"; "none" skips that part),
 #      UI_FILES (regex on UI test file names; "none" skips the UI part). Filters are for development: npm test runs everything.
+# Servers run with workspace trust off, except for a UI file that holds the line "// vscode-e2e: workspace-trust".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -69,20 +70,25 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-CUR="$E"
-cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" RMQ_POOLS_TEST_FILES="${TEST_FILES:-}" || fail_setup "code-server did not start"
-say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
+ext_pass=0; ext_fail=0
+if [ "${TEST_FILES:-}" = none ]; then
+  say "extension-host tests skipped (TEST_FILES=none)"
+else
+  CUR="$E"
+  cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" RMQ_POOLS_TEST_FILES="${TEST_FILES:-}" || fail_setup "code-server did not start"
+  say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
 
-# (a) mocha inside the extension host.
-T=$(now)
-ext_pass=0; ext_fail=1
-node test/vscode/e2e/runExtTests.mjs --url "$CS_URL" --dev "$ROOT" --tests "$ROOT/out/test/vscode/suite/index.js" \
-  --folder "$E/ws" --timeout "${EXT_TEST_TIMEOUT_MS:-600000}" --summary "$E/exthost.txt" \
-  --screenshot "$SCREENSHOTS/exthost-timeout.png" 2>&1 | tee "$RESULTS/vscode-exthost.log"
-ext_code=${PIPESTATUS[0]}
-if [ -s "$E/exthost.txt" ]; then read -r ext_pass _ ext_fail _ < "$E/exthost.txt"; fi
-if [ "$ext_code" != 0 ] && [ "$ext_fail" = 0 ]; then ext_fail=1; fi
-say "extension-host tests: $ext_pass passed, $ext_fail failed: $(since "$T")"
+  # (a) mocha inside the extension host.
+  T=$(now)
+  ext_pass=0; ext_fail=1
+  node test/vscode/e2e/runExtTests.mjs --url "$CS_URL" --dev "$ROOT" --tests "$ROOT/out/test/vscode/suite/index.js" \
+    --folder "$E/ws" --timeout "${EXT_TEST_TIMEOUT_MS:-600000}" --summary "$E/exthost.txt" \
+    --screenshot "$SCREENSHOTS/exthost-timeout.png" 2>&1 | tee "$RESULTS/vscode-exthost.log"
+  ext_code=${PIPESTATUS[0]}
+  if [ -s "$E/exthost.txt" ]; then read -r ext_pass _ ext_fail _ < "$E/exthost.txt"; fi
+  if [ "$ext_code" != 0 ] && [ "$ext_fail" = 0 ]; then ext_fail=1; fi
+  say "extension-host tests: $ext_pass passed, $ext_fail failed: $(since "$T")"
+fi
 
 # (b) Playwright UI tests, one file at a time, each against a fresh server with the packaged .vsix installed.
 T=$(now)
@@ -106,10 +112,12 @@ else
   for f in "${UI_TESTS[@]}"; do
     U="$E/ui-$(basename "$f" .test.mjs)"
     rm -rf "$U"
-    if ! cs_profile "$U" || ! cs_install_vsix "$U" "$VSIX" > "$U/install.log" 2>&1; then say "profile for $f failed"; ui_fail=$((ui_fail + 1)); continue; fi
+    # A file with the line "// vscode-e2e: workspace-trust" gets a server with workspace trust on (Restricted Mode reachable).
+    trust=0; grep -qx '// vscode-e2e: workspace-trust' "$f" && trust=1
+    if ! CS_WORKSPACE_TRUST=$trust cs_profile "$U" || ! cs_install_vsix "$U" "$VSIX" > "$U/install.log" 2>&1; then say "profile for $f failed"; ui_fail=$((ui_fail + 1)); continue; fi
     CUR="$U"
     # RMQ_POOLS_TEST=1: the test-only commands (seed pools, switch theme) that the panel UI test drives from the palette.
-    if ! cs_start "$U" "${PORT:-18080}" RMQ_POOLS_TEST=1; then say "code-server for $f did not start"; ui_fail=$((ui_fail + 1)); CUR=""; continue; fi
+    if ! CS_WORKSPACE_TRUST=$trust cs_start "$U" "${PORT:-18080}" RMQ_POOLS_TEST=1; then say "code-server for $f did not start"; ui_fail=$((ui_fail + 1)); CUR=""; continue; fi
     CS_URL="$CS_URL" SCREENSHOT_DIR="$SCREENSHOTS" node --test --test-concurrency=1 --test-timeout=300000 \
       --test-reporter=spec --test-reporter-destination=stdout \
       --test-reporter=tap --test-reporter-destination="$U/ui.tap" "$f" 2>&1 | tee -a "$RESULTS/vscode-ui.log"
