@@ -44,14 +44,6 @@ export function fmt(n: number | undefined): string {
   return n === undefined ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 }
 
-export function ago(at: number | undefined, now = Date.now()): string {
-  if (at === undefined) { return 'not yet'; }
-  const s = Math.max(0, Math.round((now - at) / 1000));
-  if (s < 60) { return `${s} s ago`; }
-  if (s < 3600) { return `${Math.floor(s / 60)} min ${s % 60} s ago`; }
-  return `at ${new Date(at).toLocaleTimeString()}`;
-}
-
 /** Shortens a long name for a chart label (the full name goes into a <title>). */
 export function shorten(s: string, max = 22): string {
   return s.length > max ? s.slice(0, max - 1) + '…' : s;

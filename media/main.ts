@@ -7,8 +7,9 @@ import type {
   AuditView, BusyView, HostMessage, PageMessage, PanelSelection, PanelState, PersistedState, PoolRow, RatePoint,
 } from '../src/webview/protocol';
 import { DEFAULT_COUNT, HISTORY_POINTS, MAX_COUNT, isPersistedState } from '../src/webview/protocol';
+import { freshnessLine } from '../src/webview/freshness';
 import { Series, rateChart, workerBars } from './charts';
-import { ago, clear, fmt, h } from './dom';
+import { clear, fmt, h } from './dom';
 import { button, divider, dropdown, fieldValue, progressRing, registerToolkit, setDisabled, setFieldValue, tag, textField } from './toolkit';
 
 interface VsCodeApi {
@@ -187,7 +188,10 @@ function renderPools(): void {
     const selected = selection?.pool === p.name;
     tr.setAttribute('aria-selected', String(selected));
     tr.classList.toggle('selected', selected);
-    tr.setAttribute('aria-label', `Pool ${p.name}: ${fmt(p.delivered)} delivered${selected ? ', selected' : ''}`);
+    tr.setAttribute('aria-label', `Pool ${p.name}: ${fmt(p.delivered)} delivered${selected ? ', selected' : ''}${p.note ? `. ${p.note}` : ''}`);
+    // The note (e.g. a lost AMQP connection) is on the pool's card too; here it is the row's tooltip.
+    if (p.note) { tr.setAttribute('title', p.note); } else { tr.removeAttribute('title'); }
+    tr.classList.toggle('has-note', p.note !== undefined);
     clear(tr);
     for (const [key, , num] of COLUMNS) {
       const v = key === 'sourceTag' ? undefined : p[key];
@@ -201,15 +205,8 @@ function renderPools(): void {
 }
 
 function renderFreshness(): void {
-  const list = [...pools.values()];
-  const parts: string[] = [];
-  if (list.some((p) => p.source === 'local')) { parts.push('Pools with local workers: exact, live.'); }
-  if (list.some((p) => p.source === 'remote') || list.length === 0) {
-    parts.push(managementError ? `The management API could not be read: ${managementError}` : `Other pools: from the management API, ${ago(managementAt)}, approximate.`);
-  } else if (managementAt !== undefined) {
-    parts.push(`Ready / unacked: from the management API, ${ago(managementAt)}.`);
-  }
-  freshness.textContent = parts.join(' ');
+  freshness.textContent = freshnessLine([...pools.values()], managementAt, managementError);
+  freshness.classList.toggle('error', managementError !== undefined);
 }
 
 const cardEls = new Map<string, HTMLElement>();
@@ -245,7 +242,8 @@ function renderCards(): void {
       card.append(h('p', { class: 'muted' },
         `${fmt(p.workers)} remote consumer${p.workers === 1 ? '' : 's'}: per-worker counts are known only for local workers.`));
     }
-    if (p.note) { card.append(h('p', { class: 'muted note' }, p.note)); }
+    // A local pool has a note only when it is not running (e.g. AMQP lost): a warning, not a remark.
+    if (p.note) { card.append(h('p', { class: p.source === 'local' ? 'note warn' : 'muted note' }, p.note)); }
   });
 }
 

@@ -115,7 +115,9 @@ export class LocalPools extends EventEmitter<LocalPoolsEvents> {
       e.lastMessage = message;
       this.emit('notice', { id: e.id, pool: p.name, severity, message, recreate });
     };
-    const setStatus = (s: LocalPoolEntry['status']) => {
+    // The message first: 'changed' listeners (the panel's note, the tree) read lastMessage with the new status.
+    const setStatus = (s: LocalPoolEntry['status'], message?: string) => {
+      if (message !== undefined) { e.lastMessage = message; }
       if (e.status !== s) { e.status = s; this.emit('changed'); }
     };
     // 'counts' is leading-edge: a delivery after a quiet spell is reported at once, later ones with the next slot (at most
@@ -136,13 +138,13 @@ export class LocalPools extends EventEmitter<LocalPoolsEvents> {
     // The pool's own snapshots: the final one when it stops, and its periodic ones while no delivery is pending (rates decaying).
     p.on('delivery', (c) => { if (!p.running || (!timer && Date.now() - last >= COUNTS_INTERVAL_MS)) { emitCounts(c); } });
     p.on('worker-cancelled', (ev) => {
-      if (ev.queueDeleted) { setStatus('queue-deleted'); }
+      if (ev.queueDeleted) { setStatus('queue-deleted', ev.message); }
       notice('warning', ev.message, ev.queueDeleted);
     });
     p.on('channel-error', (ev) => notice('warning', ev.error.describe()));
-    p.on('disconnected', (ev) => { setStatus('reconnecting'); notice('warning', ev.error.describe()); });
+    p.on('disconnected', (ev) => { setStatus('reconnecting', ev.error.describe()); notice('warning', ev.error.describe()); });
     p.on('reconnected', () => { setStatus('running'); notice('info', `Pool "${p.name}" reconnected; its counts were kept`); });
-    p.on('error', (err) => { setStatus('failed'); notice('error', describeError(err)); });
+    p.on('error', (err) => { setStatus('failed', describeError(err)); notice('error', describeError(err)); });
     p.on('worker-added', () => this.emit('changed'));
     p.on('worker-removed', () => this.emit('changed'));
   }

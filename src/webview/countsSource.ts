@@ -11,6 +11,7 @@ import { describeError } from '../broker/errors';
 import type { LocalPoolEntry, LocalPools } from '../broker/localPools';
 import type { Logger } from '../broker/logger';
 import type { ApiQueue, ManagementClient } from '../broker/management';
+import { localPoolNote } from './freshness';
 import { HISTORY_POINTS, PanelSelection, PoolRow, RatePoint, WorkerRow } from './protocol';
 
 export interface CountsSourceOptions {
@@ -198,7 +199,7 @@ export class CountsSource {
       ratePerSecond: prev?.source === 'local' ? prev.ratePerSecond : c.ratePerSecond,
       ready: q?.messages_ready, unacked: q?.messages_unacknowledged, workerCounts,
       spread: spreadOf(workerCounts.filter((w) => active.has(w.name)).map((w) => w.delivered)), at: c.at, approximate: false,
-      note: e.status === 'running' ? undefined : `${e.status}${e.lastMessage ? `: ${e.lastMessage}` : ''}`,
+      note: localPoolNote(e, this.managementError ? 'down' : this.managementAt !== undefined ? 'answers' : 'unknown'),
     };
   }
 
@@ -248,6 +249,8 @@ export class CountsSource {
       if (this.disposed) { return; }
       this.managementError = describeError(e);
       this.opts.log?.warn(`Delivery Counts: the management API could not be read: ${this.managementError}`);
+      // A local pool's note says whether the management API still answers: keep it true.
+      this.syncLocal();
     }
     this.onManagement(this.managementAt, this.managementError);
   }

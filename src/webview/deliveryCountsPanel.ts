@@ -55,6 +55,8 @@ export class DeliveryCountsPanel implements vscode.Disposable {
   readonly sent: { type: HostMessage['type']; at: number }[] = [];
   /** CSP violations the page reported (there should be none). */
   readonly cspViolations: string[] = [];
+  /** Tests: sees every message as it is posted to the page (to check what the page is told, not only the panel's state). */
+  onPost: ((m: HostMessage) => void) | undefined;
   dialogs: PanelDialogs = defaultDialogs;
   private selection: PanelSelection;
   private source: CountsSource | undefined;
@@ -310,6 +312,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
     if (this.disposed) { return; }
     this.sent.push({ type: m.type, at: Date.now() });
     if (this.sent.length > 2000) { this.sent.splice(0, this.sent.length - 2000); }
+    this.onPost?.(m);
     void this.panel.webview.postMessage(m);
   }
 }
