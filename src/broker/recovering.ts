@@ -13,8 +13,8 @@ import { BrokerError, isBrokerError } from './errors';
 import { ManagementClient } from './management';
 
 /**
- * amqplib, loaded on first use: it is 40 % of dist/extension.js and was evaluated at activation although only pools,
- * publishing and connection tests need it (activation 38 → 29 ms in bench/activate-probe.cjs; BENCHMARKS.md).
+ * amqplib, loaded on first use: only pools, publishing and connection tests need it. The extension's build puts it in its
+ * own file, dist/amqplib.js (esbuild.mjs), so VS Code does not even read it at activation (BENCHMARKS.md, figure 5).
  */
 export function loadAmqplib(): Promise<typeof import('amqplib')> {
   return import('amqplib');
