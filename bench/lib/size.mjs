@@ -40,7 +40,7 @@ export function productionBuild() {
   const size = (f) => (existsSync(path.join(PROD, f)) ? statSync(path.join(PROD, f)).size : undefined);
   return {
     commit: head, uncommittedFiles: dirty, buildSeconds, packageSeconds, packageNote,
-    extensionJs: size('dist/extension.js'), webviewJs: size('dist/webview.js'), webviewCss: size('dist/webview.css'), cliJs: size('dist/cli.js'),
+    extensionJs: size('dist/extension.js'), amqplibJs: size('dist/amqplib.js'), webviewJs: size('dist/webview.js'), webviewCss: size('dist/webview.css'), cliJs: size('dist/cli.js'),
     vsix: size('dist/rabbitmq-pool-inspector.vsix'),
   };
 }
