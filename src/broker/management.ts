@@ -132,6 +132,8 @@ export class ManagementClient {
   private readonly agent: http.Agent;
   private readonly ca?: Buffer;
   bytesReceived = 0;
+  /** When the API last answered (epoch ms): a refusal after that is an outage, not a plugin that was never enabled. */
+  answeredAt: number | undefined;
   requests = 0;
 
   constructor(readonly config: BrokerConfig, private readonly options: ManagementClientOptions = {}) {
@@ -264,6 +266,7 @@ export class ManagementClient {
       }
     }
     if (!res) { return this.allNodesDown(first!.e); }
+    this.answeredAt = Date.now();
     this.bytesReceived += res.body.length;
     this.options.onResponse?.(url.pathname, res.body.length, performance.now() - t0);
     if (res.status >= 200 && res.status < 300) { return res; }
@@ -322,6 +325,12 @@ export class ManagementClient {
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET') {
       const { host, port } = hostPort(this.config.amqpUrl);
       if (await tcpReachable(host, port)) {
+        if (this.answeredAt !== undefined) {
+          // It worked a moment ago: the advice to enable the plugin would be wrong first.
+          const s = Math.max(0, Math.round((Date.now() - this.answeredAt) / 1000));
+          throw new BrokerError('plugin-off', `The management API at ${m} answered ${s} s ago but now refuses connections; the broker still answers on AMQP (${host}:${port})`,
+            'It may be restarting (the node, its management plugin, or a proxy in front of it); views retry by themselves. If it stays down: rabbitmq-plugins enable rabbitmq_management, or fix the management URL', { cause: e });
+        }
         throw new BrokerError('plugin-off', `The broker answers on AMQP (${host}:${port}) but its management API at ${m} refuses connections`,
           'Enable the management plugin: rabbitmq-plugins enable rabbitmq_management (or fix the management URL)', { cause: e });
       }
