@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --only tree,publish,pools,latency,size,memory] [-- --reps N]
+// npm run bench [-- --quick] [-- --only tree,publish,pools,latency,size,memory,load] [-- --reps N]
 //
 // Benchmarks of RabbitMQ Pool Inspector against a baseline measured in the same run, on the local broker (run
 // `bash scripts/broker.sh` first). Everything lives in a temporary vhost rmqp-bench-<hex>, deleted at the end, also on
@@ -17,23 +17,28 @@ import { benchPools } from './lib/pools.mjs';
 import { benchLatency } from './lib/latency.mjs';
 import { PROD, benchActivation, productionBuild } from './lib/size.mjs';
 import { benchMemory } from './lib/memory.mjs';
+import { PREFETCH as LOAD_PREFETCH, WORKERS as LOAD_WORKERS, benchLoad } from './lib/load.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const opt = (name) => { const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`)); if (i < 0) { return undefined; } return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]; };
 if (flag('help')) {
-  console.log('usage: npm run bench [-- --quick] [--only tree,publish,pools,latency,size,memory] [--reps N] [--queues N] [--exthost]');
+  console.log('usage: npm run bench [-- --quick] [--only tree,publish,pools,latency,size,memory,load] [--reps N] [--queues N] [--load-count N] [--load-gap MS] [--exthost]');
+  console.log('  --load-count  messages the pool of figure 7 drains per run (default 300000)');
+  console.log('  --load-gap    pause between two tree refreshes in figure 7, ms (default 250)');
   console.log('  --exthost  also the real activation time in code-server\'s extension host (bench/exthost-activation.sh, ~1 min)');
   process.exit(0);
 }
 const QUICK = flag('quick');
-const ALL = ['size', 'publish', 'pools', 'latency', 'tree', 'memory'];
+const ALL = ['size', 'publish', 'pools', 'latency', 'tree', 'memory', 'load'];
 const ONLY = new Set((opt('only') ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
 for (const f of ONLY) { if (!ALL.includes(f)) { console.error(`unknown figure "${f}" (one of ${ALL.join(', ')})`); process.exit(2); } }
 const REPS = Number(opt('reps') ?? (QUICK ? 3 : 5));
 const QUEUES = Number(opt('queues') ?? 10_000);
 const SMALL = Math.min(1000, QUEUES);
 const PUBLISH_COUNT = QUICK ? 20_000 : 100_000;
+const LOAD_COUNT = Number(opt('load-count') ?? 300_000);
+const LOAD_GAP_MS = Number(opt('load-gap') ?? 250);
 
 const log = (s) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 const results = { startedAt: new Date().toISOString(), quick: QUICK, reps: REPS, machine: machineInfo(), loadBefore: loadAvg(), figures: {} };
@@ -88,6 +93,12 @@ async function main() {
   if (ONLY.has('latency')) {
     log('4: latency from delivery to the panel update…');
     results.figures.latency = await benchLatency(T, W, vh, { reps: QUICK ? 2 : 3, sparse: QUICK ? 25 : 40, steady: QUICK ? 150 : 250 });
+  }
+  // Before the tree figures: those grow the vhost to 10,000 queues, which would make every refresh here cost the broker more.
+  if (ONLY.has('load')) {
+    const reps = QUICK ? 1 : Math.min(REPS, 3);
+    log(`7: a pool (${LOAD_WORKERS} workers, prefetch ${LOAD_PREFETCH}) drains ${LOAD_COUNT} pre-filled messages while the tree refreshes (${LOAD_GAP_MS} ms apart), ${reps} × (ours + tree, raw consumers)…`);
+    results.figures.load = await benchLoad(T, vh, { count: LOAD_COUNT, reps, gapMs: LOAD_GAP_MS });
   }
 
   if (ONLY.has('tree') || ONLY.has('memory')) {
@@ -167,6 +178,16 @@ function table() {
   }
   for (const [n, m] of Object.entries(f.memory ?? {})) {
     row('6 memory', `CLI topology --json at ${n} queues: peak heap (RSS)`, fmtBytes(m.peakHeapUsed.median), `RSS ${fmtBytes(m.peakRss)}, ${fmtMs(m.ms.median)}`, '', '', '');
+  }
+  if (f.load) {
+    const l = f.load;
+    const ms3 = (x) => `${fmtMs(x.median)} / ${fmtMs(x.p95)} / ${fmtMs(x.max)}`;
+    row('7 load', `pool (${l.workers} workers, prefetch ${l.prefetch}) drains ${l.count} while the tree refreshes (${l.gapMs} ms pauses; steady ${fmtRate(l.steadyRate.median)})`, fmtRate(l.rate.median), `${fmtRate(l.rawRate.median)} (raw, no tree)`, pct(l.ratio), '≥ 30k msg/s', ok(l.rate.median >= 30_000));
+    row('7 load', `tree refresh under load: median / p95 / max (${l.refreshLoaded.n} refreshes)`, ms3(l.refreshLoaded), `${ms3(l.refreshIdle)} (idle)`, `${(l.refreshLoaded.median / l.refreshIdle.median).toFixed(1)}× idle`, '≤ 1 s (max)', ok(l.refreshLoaded.max <= 1000));
+    row('7 load', 'event-loop lag under load: max / p99', `${fmtMs(l.lagLoaded.maxMs)} / ${fmtMs(l.lagLoaded.p99Ms)}`, `${fmtMs(l.lagIdle.maxMs)} / ${fmtMs(l.lagIdle.p99Ms)} (idle)`, '', '', '');
+    row('7 load', 'client CPU per delivery (pool + tree refreshes) / broker CPU per delivery', `${l.cpuUsPerMessage.ours.median.toFixed(1)} / ${l.brokerUsPerMessage.ours.toFixed(1)} µs`, `${l.cpuUsPerMessage.raw.median.toFixed(1)} / ${l.brokerUsPerMessage.raw.toFixed(1)} µs`, '', '', '');
+    const c = l.cores.ours;
+    row('7 load', `cores busy during the drain: machine / broker / this process (of ${Math.round(c.of)})`, `${c.machine.toFixed(2)} / ${c.broker.toFixed(2)} / ${c.self.toFixed(2)}`, `${l.cores.raw.machine.toFixed(2)} / ${l.cores.raw.broker.toFixed(2)} / ${l.cores.raw.self.toFixed(2)}`, '', '', '');
   }
   const cols = ['figure', 'what', 'ours', 'base', 'ratio', 'target', 'ok'];
   const head = { figure: 'figure', what: 'measure', ours: 'ours (median)', base: 'baseline (median)', ratio: 'ratio', target: 'target', ok: 'met' };
