@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VSIX="$ROOT/bench/.build/prod/dist/rabbitmq-pool-inspector.vsix"
 [ -f "$VSIX" ] || { echo "no $VSIX: run npm run bench (figure size) first" >&2; exit 2; }
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "exthost activation needs Debian's Chromium at ${CHROMIUM:-/usr/bin/chromium}: apt-get install -y chromium (or set CHROMIUM)" >&2; exit 2; }
 # shellcheck source=scripts/install-code-server.sh
 source "$ROOT/scripts/install-code-server.sh"
 ensure_code_server || exit 1

@@ -10,7 +10,12 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BENCH = path.join(ROOT, 'bench');
 export const BUILD = path.join(BENCH, '.build');
 export const require = createRequire(path.join(ROOT, 'package.json'));
-export const amqp = require('amqplib');
+export const amqp = (() => {
+  try { return require('amqplib'); } catch {
+    console.error('bench: the project\'s dependencies are not installed: run `npm ci` (and `npm run build`) first');
+    process.exit(2);
+  }
+})();
 
 export const AMQP_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
