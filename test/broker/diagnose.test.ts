@@ -53,7 +53,18 @@ describe('diagnose on a real broker', function () {
     await admin.waitForConfirms();
   }
 
-  const consumersShown = (n: number) => until(async () => (await v.client.consumers(v.name)).length === n, `${n} consumers in the management API`);
+  /**
+   * n consumers in the management API, each with its channel's connection resolved and listed: right after a consumer
+   * appears its channel_details can still be empty (the stats database lags), and diagnose then cannot name its application.
+   */
+  const consumersShown = (n: number) => until(async () => {
+    const cs = await v.client.consumers(v.name);
+    if (cs.length !== n) { return false; }
+    const names = cs.map((c) => (c.channel_details as { connection_name?: string } | undefined)?.connection_name);
+    if (names.some((x) => !x)) { return false; }
+    const listed = new Set((await v.client.connections(v.name)).map((c) => c.name));
+    return names.every((x) => listed.has(x as string));
+  }, `${n} consumers with their connections in the management API`);
   const messagesShown = (queue: string, n: number) => until(async () => (await v.client.queue(v.name, queue)).messages === n, `${n} messages on ${queue} in the management API`);
 
   before(async () => {

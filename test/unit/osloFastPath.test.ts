@@ -29,6 +29,12 @@ describe('publisher: the oslo fast path is byte for byte the general encoder', (
               payload: payload === undefined ? { seq } : JSON.parse(payload) as unknown, timestamp: stampOf(now),
             }));
             assert.ok(got.equals(want), `${JSON.stringify({ payload: payload?.slice(0, 30), name, id, seq })}\n got  ${got.toString().slice(0, 300)}\n want ${want.toString().slice(0, 300)}`);
+            // The publish loop's reused buffer makes the same bytes, and making it again (a re-send) too.
+            assert.ok(make.transient, 'a fixed payload has the reusable maker');
+            assert.ok(make.transient(seq, id, now).equals(want), 'transient');
+            make.transient(seq + 1, 'other-id', now + 5);
+            assert.ok(make.transient(seq, id, now).equals(want), 'transient, made again after another message');
+            assert.ok(got.equals(want), 'the allocated body is not touched by the reused one');
             cases++;
           }
         }
