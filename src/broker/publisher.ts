@@ -122,7 +122,6 @@ export function renderTemplate(template: string, seq: number, now = new Date()):
   });
 }
 
-/** Validates options (throws 'invalid-input' naming the field) and returns the per-message body factory. */
 /**
  * Makes message bodies. `transient`, when there, makes the same bytes into one reused buffer, valid until its next call:
  * for the publish loop, whose amqplib copies the body into its frame at once (no 1 KiB buffer per message to collect);
@@ -130,6 +129,7 @@ export function renderTemplate(template: string, seq: number, now = new Date()):
  */
 export type MessageMaker = ((seq: number, id: string, now: number) => Buffer) & { transient?: (seq: number, id: string, now: number) => Buffer };
 
+/** Validates options (throws 'invalid-input' naming the field) and returns the per-message body factory. */
 export function prepareMessages(o: PublishOptions): MessageMaker {
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_PUBLISH_COUNT) {
     throw invalidInput(`The message count ${o.count} is not a whole number from 1 to ${MAX_PUBLISH_COUNT}`, 'Use e.g. 1000');
@@ -204,8 +204,8 @@ function osloFastPath(publisherId: string, eventType: string, priority: string, 
   const stamp = esc(',"timestamp":"');
   const tail = esc('"}') + '"}';
   // The constant parts are UTF-8 encoded once; per message only the id, the sequence number and the time (all ASCII) are
-  // written between them into one buffer: no 1 KiB string to build, encode and collect per message (26 → 18 µs of client
-  // CPU per message at 1 KiB; BENCHMARKS.md, figure 2).
+  // written between them into one buffer: no 1 KiB string to build, encode and collect per message (26–28 → 19–21 µs of
+  // client CPU per message at 1 KiB with the reused buffer; BENCHMARKS.md, figure 2).
   const A = Buffer.from(head);
   const B = Buffer.from(middle + (payload ?? seqHead));
   const C = Buffer.from((payload === undefined ? seqTail : '') + stamp);
