@@ -111,14 +111,12 @@ export class LocalPools extends EventEmitter<LocalPoolsEvents> {
 
   private wire(e: LocalPoolEntry): void {
     const p = e.pool;
-    const notice = (severity: LocalPoolNotice['severity'], message: string, recreate = false) => {
+    // A notice, with the status it brings: the message is recorded first, then 'changed' (the panel's note and the tree read
+    // lastMessage with the new status), then 'notice'.
+    const notice = (severity: LocalPoolNotice['severity'], message: string, status?: LocalPoolEntry['status'], recreate = false) => {
       e.lastMessage = message;
+      if (status !== undefined && e.status !== status) { e.status = status; this.emit('changed'); }
       this.emit('notice', { id: e.id, pool: p.name, severity, message, recreate });
-    };
-    // The message first: 'changed' listeners (the panel's note, the tree) read lastMessage with the new status.
-    const setStatus = (s: LocalPoolEntry['status'], message?: string) => {
-      if (message !== undefined) { e.lastMessage = message; }
-      if (e.status !== s) { e.status = s; this.emit('changed'); }
     };
     // 'counts' is leading-edge: a delivery after a quiet spell is reported at once, later ones with the next slot (at most
     // every COUNTS_INTERVAL_MS), each with a fresh snapshot. Forwarding only the pool's own snapshots (a fixed 250 ms grid)
@@ -137,14 +135,11 @@ export class LocalPools extends EventEmitter<LocalPoolsEvents> {
     });
     // The pool's own snapshots: the final one when it stops, and its periodic ones while no delivery is pending (rates decaying).
     p.on('delivery', (c) => { if (!p.running || (!timer && Date.now() - last >= COUNTS_INTERVAL_MS)) { emitCounts(c); } });
-    p.on('worker-cancelled', (ev) => {
-      if (ev.queueDeleted) { setStatus('queue-deleted', ev.message); }
-      notice('warning', ev.message, ev.queueDeleted);
-    });
+    p.on('worker-cancelled', (ev) => notice('warning', ev.message, ev.queueDeleted ? 'queue-deleted' : undefined, ev.queueDeleted));
     p.on('channel-error', (ev) => notice('warning', ev.error.describe()));
-    p.on('disconnected', (ev) => { setStatus('reconnecting', ev.error.describe()); notice('warning', ev.error.describe()); });
-    p.on('reconnected', () => { setStatus('running'); notice('info', `Pool "${p.name}" reconnected; its counts were kept`); });
-    p.on('error', (err) => { setStatus('failed', describeError(err)); notice('error', describeError(err)); });
+    p.on('disconnected', (ev) => notice('warning', ev.error.describe(), 'reconnecting'));
+    p.on('reconnected', () => notice('info', `Pool "${p.name}" reconnected; its counts were kept`, 'running'));
+    p.on('error', (err) => notice('error', describeError(err), 'failed'));
     p.on('worker-added', () => this.emit('changed'));
     p.on('worker-removed', () => this.emit('changed'));
   }

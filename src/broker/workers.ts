@@ -513,8 +513,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         publishedAt = h;
       } else if (typeof props.timestamp === 'number' && props.timestamp > 1e12) {
         publishedAt = props.timestamp; // epoch ms (the AMQP field is seconds by convention: too coarse to use)
-      } else if (id !== undefined && id.charCodeAt(14) === 0x37) {
-        publishedAt = timeOfUuidv7(id); // our publisher's ids carry the publish time (ids.ts)
+      } else {
+        publishedAt = timeOfUuidv7(id); // our publisher's ids carry the publish time (ids.ts); undefined for other ids
       }
       const latency = publishedAt === undefined ? NaN : Date.now() - publishedAt;
       counter.record(msg.fields.redelivered, dup, id !== undefined, latency);
