@@ -24,20 +24,7 @@ RIPGREP_NPM=@vscode/ripgrep-linux-x64@1.18.0
 _cs_say() { echo "install-code-server: $*" >&2; }
 
 _cs_system_deps() {
-  local need=()
-  dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
-  command -v python3 >/dev/null 2>&1 || need+=(python3)
-  { command -v make >/dev/null 2>&1 && command -v g++ >/dev/null 2>&1; } || need+=(build-essential)
-  [ ${#need[@]} = 0 ] && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    _cs_say "installing ${need[*]} (apt-get)…"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } \
-      || { _cs_say "apt-get could not install ${need[*]}; install them and run this again."; return 1; }
-  else
-    _cs_say "code-server's native addons need: ${need[*]} (Debian/Ubuntu: sudo apt-get install ${need[*]}). Install them and run this again."
-    return 1
-  fi
+  bash "$(dirname "${BASH_SOURCE[0]}")/deps.sh" code-server
 }
 
 # Puts rg where @vscode/ripgrep's postinstall looks before it tries GitHub: <os.tmpdir()>/vscode-ripgrep-cache-<version>/<asset>.

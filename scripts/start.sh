@@ -56,6 +56,7 @@ cs_install_vsix "$S" "$VSIX" > "$S/install.log" 2>&1 || { cat "$S/install.log"; 
 cs_start "$S" "${PORT:-18800}"
 
 if [ -n "$SHOT" ]; then
+  bash scripts/deps.sh chromium || exit 1
   CS_URL="$CS_URL" node --input-type=module -e '
     import { launchWorkbench, openContainer, treeRow, treeRows } from "./test/vscode/ui/helpers.mjs";
     const wb = await launchWorkbench();

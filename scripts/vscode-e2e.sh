@@ -34,6 +34,7 @@ source "$ROOT/scripts/install-code-server.sh"
 T=$(now)
 bash scripts/broker.sh || fail_setup "no broker (scripts/broker.sh failed)"
 say "broker ready: $(since "$T")"
+bash scripts/deps.sh vscode || fail_setup "the VS Code suite needs what scripts/deps.sh names above"
 
 T=$(now)
 ensure_code_server || fail_setup "code-server is not installed (scripts/install-code-server.sh failed)"
