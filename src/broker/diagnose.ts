@@ -9,7 +9,7 @@
  */
 import type { ApiChannel, ApiNode, ManagementClient } from './management';
 import { route, RoutingTable, HeaderValue } from './routing';
-import { fetchTopology, isSystemExchange, Pool, Topology, Worker } from './topology';
+import { fetchTopology, isAnonymous, isSystemExchange, Pool, Topology } from './topology';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -29,7 +29,7 @@ export interface Finding {
   routingKey?: string;
   /** Consumer tags of the workers concerned. */
   workers?: string[];
-  /** Applications concerned (shared-pool), normalised by applicationKey(). */
+  /** Applications concerned (shared-pool), as topology's applicationsOf() gives them. */
   applications?: string[];
   /** What happens, in one or two sentences. */
   message: string;
@@ -95,27 +95,6 @@ export function atLeast(s: Severity, threshold: Severity): boolean { return SEVE
 
 /** oslo.messaging's notification priorities: the default queue of a listener without a pool is "<topic>.<priority>". */
 export const OSLO_PRIORITIES = ['audit', 'critical', 'debug', 'error', 'info', 'sample', 'warn', 'warning'] as const;
-
-const OSLO_CONNECTION_NAME = /^(.+?):\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The application a connection name stands for. oslo.messaging names each connection "<program>:<pid>:<uuid>",
- * so two processes of one service (ceilometer-agent-notification with workers=2) must count as one application.
- */
-export function applicationKey(application: string): string {
-  const m = OSLO_CONNECTION_NAME.exec(application);
-  return m ? m[1] : application;
-}
-
-/** A worker whose application is only its peer address or connection: nobody named it, so it cannot be compared. */
-export function isAnonymous(w: Worker): boolean {
-  return !w.application || w.application === 'unknown' || w.application === w.peer || w.application === w.connection;
-}
-
-/** Named applications among a pool's workers, normalised and sorted. */
-export function poolApplications(p: Pool): string[] {
-  return [...new Set(p.workers.filter((w) => !isAnonymous(w)).map((w) => applicationKey(w.application)))].sort();
-}
 
 interface BoundAt { exchange: string; routingKey: string; /** other pools under the same exchange + key */ siblings: Pool[] }
 
@@ -222,7 +201,7 @@ export function clusterRules(p: Pool, nodes?: DiagnoseOptions['nodes']): Finding
 }
 
 function sharedPool(p: Pool): Finding[] {
-  const apps = poolApplications(p);
+  const apps = p.applications;
   if (apps.length < 2) { return []; }
   return [{
     kind: 'shared-pool', severity: 'error', pool: p.name, applications: apps,

@@ -7,7 +7,13 @@ import type { ApiBinding, ApiChannelDetails, ApiConnection, ApiConsumer, ApiExch
 
 export interface Worker {
   consumerTag: string;
+  /**
+   * Who the worker belongs to, by applicationOf(): oslo.messaging's "<program>:<pid>:<uuid>" gives "<program>", one
+   * application for all of its processes; otherwise the name the client gave its connection, its product, or its peer.
+   */
   application: string;
+  /** The name the client gave its connection (user_provided_name / connection_name), in full: "ceilometer-agent-notification:2157:0cd5…". */
+  clientName?: string;
   /** The broker's connection name ("127.0.0.1:54321 -> 127.0.0.1:5672"). */
   connection: string;
   channel: string;
@@ -44,7 +50,7 @@ export interface Pool {
   online?: string[];
   /** The broker's queue state: running, idle, down (its node is gone), minority (quorum: too few members online), … */
   state?: string;
-  /** Distinct applications among the workers, sorted. More than one = they steal each other's messages. */
+  /** Distinct named applications among the workers (applicationsOf()), sorted. More than one = they steal each other's messages. */
   applications: string[];
   workers: Worker[];
 }
@@ -123,11 +129,41 @@ function objects<T>(list: readonly T[] | undefined | null): T[] {
   return Array.isArray(list) ? list.filter((x): x is T => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
 }
 
-/** "rmq-pools:ceilometer" (connection_name) → that; else the product ("pika", "oslo.messaging"), else the peer. */
+/** oslo.messaging names each connection "<program>:<pid>:<uuid>" (impl_rabbit.py: basename(sys.argv[0]), os.getpid(), uuid4). */
+const OSLO_CONNECTION_NAME = /^(.+?):\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * THE definition of an application, from the name a client gave its connection. Every process of one oslo.messaging
+ * program is one application ("ceilometer-agent-notification:2157:0cd5f39f-…" → "ceilometer-agent-notification"), so
+ * three processes of ceilometer in one pool are one listener kind sharing the load, not three stealing from each other.
+ * Other names are kept as they are ("rmq-pools:ceilometer", "audit-logger").
+ */
+export function applicationKey(connectionName: string): string {
+  const m = OSLO_CONNECTION_NAME.exec(connectionName);
+  return m ? m[1] : connectionName;
+}
+
+/** The name the client gave its connection, if any. */
+export function clientNameOf(conn: ApiConnection | undefined): string | undefined {
+  if (!conn) { return undefined; }
+  return str(conn.user_provided_name) || str(record(conn.client_properties).connection_name) || undefined;
+}
+
+/** The application of a connection: its client name by applicationKey(), else its product ("pika"), else the fallback (its peer). */
 export function applicationOf(conn: ApiConnection | undefined, fallback: string): string {
-  if (!conn) { return fallback; }
-  const cp = record(conn.client_properties);
-  return str(conn.user_provided_name) || str(cp.connection_name) || str(cp.product) || fallback;
+  const name = clientNameOf(conn);
+  if (name) { return applicationKey(name); }
+  return (conn && str(record(conn.client_properties).product)) || fallback;
+}
+
+/** A worker whose application is only its peer address or connection: nobody named it, so it cannot be compared. */
+export function isAnonymous(w: Pick<Worker, 'application' | 'peer' | 'connection'>): boolean {
+  return !w.application || w.application === 'unknown' || w.application === w.peer || w.application === w.connection;
+}
+
+/** The distinct named applications among a pool's workers, sorted: more than one = they take each other's messages. */
+export function applicationsOf(workers: readonly Worker[]): string[] {
+  return [...new Set(workers.filter((w) => !isAnonymous(w)).map((w) => w.application))].sort();
 }
 
 export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnection>): Worker {
@@ -140,6 +176,7 @@ export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnectio
   return {
     consumerTag: str(c.consumer_tag),
     application: applicationOf(conn, peer ?? (connectionName || 'unknown')),
+    clientName: clientNameOf(conn),
     connection: connectionName,
     channel: str(ch.name),
     prefetch: num(c.prefetch_count, 0),
@@ -155,7 +192,7 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
   const args = record(q.arguments);
   const ms = record(q.message_stats);
   const rate = (d: unknown): number | undefined => { const r = record(d).rate; return typeof r === 'number' ? r : undefined; };
-  const apps = [...new Set(workers.map((w) => w.application))].sort();
+  const apps = applicationsOf(workers);
   return {
     name: str(q.name),
     vhost: str(q.vhost),
@@ -291,7 +328,10 @@ export function topologyJson(t: Topology) {
   const poolJson = (p: Pool) => ({
     name: p.name, type: p.type, messages: p.messages, ready: p.ready, unacked: p.unacked, consumers: p.consumers,
     applications: p.applications,
-    workers: p.workers.map((w) => ({ consumerTag: w.consumerTag, application: w.application, prefetch: w.prefetch, ackRequired: w.ackRequired, active: w.active })),
+    workers: p.workers.map((w) => ({
+      consumerTag: w.consumerTag, application: w.application, ...(w.clientName && w.clientName !== w.application ? { clientName: w.clientName } : {}),
+      prefetch: w.prefetch, ackRequired: w.ackRequired, active: w.active,
+    })),
   });
   return {
     vhost: t.vhost,

@@ -31,7 +31,8 @@ export class WorkerNode extends TreeNode {
       this.sessionValue.isCluster ? workerNodeLabel(w) : ''].filter(Boolean).join(' · ');
     item.tooltip = tooltip(new TooltipBuilder().title(w.application, 'person').field('Consumer tag', w.consumerTag).field('Pool', this.pool)
       .field('Prefetch', w.prefetch || 'unlimited').field('Ack mode', w.ackRequired ? 'manual ack' : 'auto ack (no ack)')
-      .field('Active', w.active).field('Exclusive', w.exclusive || undefined).field('Connection', w.connection).field('Channel', w.channel)
+      .field('Active', w.active).field('Exclusive', w.exclusive || undefined)
+      .field('Client name', w.clientName !== w.application ? w.clientName : undefined).field('Connection', w.connection).field('Channel', w.channel)
       .field('Peer', w.peer).field('Node', w.node).build());
     return decorateWithFindings(item, workerFindingsOf(this.sessionValue, this.vhost, this.pool, w));
   }
