@@ -38,6 +38,7 @@ export async function reachableRoutingTable(client: ManagementClient, vhost: str
         // An exchange bound or named as alternate that is gone: it routes nothing. The first one must exist.
         if (e instanceof BrokerError && e.kind === 'not-found' && name !== exchange) { return undefined; }
         if (e instanceof BrokerError && e.kind === 'not-found') {
+          await client.vhost(vhost); // a vhost that does not exist says so (the client explains that 404)
           throw new BrokerError('not-found', `There is no exchange "${exchange}" in vhost "${vhost}"`, 'Check the name in the Brokers view or with "rmq-pools topology", and the vhost');
         }
         throw e;
