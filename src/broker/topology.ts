@@ -8,6 +8,11 @@ import type { ApiBinding, ApiChannelDetails, ApiConnection, ApiConsumer, ApiExch
 export interface Worker {
   consumerTag: string;
   /**
+   * Unique within its pool: the consumer tag, or the tag with the worker's client when two channels use one tag (a tag is
+   * unique per channel only: oslo.messaging tags each process's consumers 1, 2, …, so three processes in a pool are all "1").
+   */
+  id: string;
+  /**
    * Who the worker belongs to, by applicationOf(): oslo.messaging's "<program>:<pid>:<uuid>" gives "<program>", one
    * application for all of its processes; otherwise the name the client gave its connection, its product, or its peer.
    */
@@ -175,6 +180,7 @@ export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnectio
   const peer = peerHost ? `${peerHost}:${typeof ch.peer_port === 'number' ? ch.peer_port : ''}` : undefined;
   return {
     consumerTag: str(c.consumer_tag),
+    id: str(c.consumer_tag),
     application: applicationOf(conn, peer ?? (connectionName || 'unknown')),
     clientName: clientNameOf(conn),
     connection: connectionName,
@@ -215,8 +221,18 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
     online: strings(q.online),
     state: typeof q.state === 'string' ? q.state : undefined,
     applications: apps,
-    workers: workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag)),
+    workers: withUniqueIds(workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag) || (a.clientName ?? a.connection).localeCompare(b.clientName ?? b.connection))),
   };
+}
+
+/** Gives workers that share a consumer tag an id with their client (name, else connection, else channel) added. */
+function withUniqueIds(workers: Worker[]): Worker[] {
+  const count = new Map<string, number>();
+  for (const w of workers) { count.set(w.consumerTag, (count.get(w.consumerTag) ?? 0) + 1); }
+  for (const w of workers) {
+    w.id = (count.get(w.consumerTag) ?? 0) > 1 ? `${w.consumerTag} @ ${w.clientName || w.connection || w.channel}` : w.consumerTag;
+  }
+  return workers;
 }
 
 /** Groups consumers by queue name, resolving each one's application. */

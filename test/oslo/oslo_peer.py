@@ -5,7 +5,7 @@ Run with Debian's /usr/bin/python3 (python3-oslo.messaging). oslo.messaging name
 "<program>:<pid>:<uuid>" with program = basename(sys.argv[0]): the suite runs this file through a symlink named after the
 program it plays (e.g. ceilometer-agent-notification), as a real deployment would.
 
-  oslo_peer.py listen  --url rabbit://… --exchange nova [--pool P] [--topic notifications]
+  oslo_peer.py listen  --url rabbit://… --exchange nova [--pool P] [--topic notifications] [--prefetch N]
       A notification listener (threading executor). Prints one JSON line per notification it receives:
       {"event": "notification", "pool": P, "pid": N, "priority": …, "publisher_id": …, "event_type": …, "payload": …,
        "message_id": …, "timestamp": …}, and {"event": "ready", "pid": N} once it consumes. Stops on SIGTERM/SIGINT.
@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 
 from oslo_config import cfg
@@ -29,10 +30,17 @@ def out(obj):
     sys.stdout.flush()
 
 
-def transport(url, exchange):
+def transport(url, exchange, prefetch=None):
     oslo_messaging.set_transport_defaults(control_exchange=exchange)
     conf = cfg.ConfigOpts()
-    conf([], project="rmq-pools-interop")
+    args = []
+    if prefetch is not None:
+        # As a deployment sets it: [oslo_messaging_rabbit] rabbit_qos_prefetch_count in the service's config file.
+        fd, path = tempfile.mkstemp(suffix=".conf")
+        with os.fdopen(fd, "w") as f:
+            f.write("[oslo_messaging_rabbit]\nrabbit_qos_prefetch_count = %d\n" % prefetch)
+        args = ["--config-file", path]
+    conf(args, project="rmq-pools-interop")
     return oslo_messaging.get_notification_transport(conf, url=url)
 
 
@@ -57,7 +65,7 @@ class Endpoint(object):
 
 
 def listen(a):
-    t = transport(a.url, a.exchange)
+    t = transport(a.url, a.exchange, a.prefetch)
     targets = [oslo_messaging.Target(topic=a.topic, exchange=a.exchange)]
     listener = oslo_messaging.get_notification_listener(
         t, targets, [Endpoint(a.pool)], executor="threading", pool=a.pool or None)
@@ -89,6 +97,7 @@ def main():
     p.add_argument("--topic", default="notifications")
     p.add_argument("--pool", default="")
     p.add_argument("--count", type=int, default=1)
+    p.add_argument("--prefetch", type=int, default=None, help="rabbit_qos_prefetch_count (oslo's default: 0, unlimited)")
     p.add_argument("--event-type", default="compute.instance.create.end")
     p.add_argument("--publisher-id", default="compute.host1")
     a = p.parse_args()

@@ -180,7 +180,8 @@ describe('topology from captured API JSON', () => {
         i.connections.push({ ...i.connections[0], name, user_provided_name: clientName, client_properties: { connection_name: clientName, product: 'py-amqp' } });
         const c = i.consumers.find((x) => x.consumer_tag === tag);
         assert.ok(c?.channel_details);
-        c.channel_details = { ...c.channel_details, connection_name: name };
+        c.channel_details = { ...c.channel_details, connection_name: name, name: `${name} (1)` };
+        c.consumer_tag = '1'; // oslo tags each process's first consumer "1": a tag is unique per channel only
       });
       const p = pool(buildTopology(i), 'ceilometer');
       assert.deepEqual(p.applications, ['ceilometer-agent-notification']);
@@ -188,6 +189,9 @@ describe('topology from captured API JSON', () => {
       assert.deepEqual(p.workers.map((w) => w.clientName?.split(':').slice(0, 2).join(':')),
         ['ceilometer-agent-notification:2157', 'ceilometer-agent-notification:2158', 'ceilometer-agent-notification:2159']);
       assert.deepEqual(topologyJson(buildTopology(i)).pools.find((x) => x.name === 'ceilometer')?.applications, ['ceilometer-agent-notification']);
+      assert.deepEqual(p.workers.map((w) => w.consumerTag), ['1', '1', '1']);
+      assert.equal(new Set(p.workers.map((w) => w.id)).size, 3, `each worker has its own id: ${p.workers.map((w) => w.id).join(' | ')}`);
+      assert.match(p.workers[0].id, /^1 @ ceilometer-agent-notification:2157:/);
     });
 
     it('applicationKey: only the oslo pattern is shortened', () => {

@@ -80,7 +80,7 @@ export class LocalPoolNode extends PoolNode {
 
 function localWorker(e: LocalPoolEntry, c: WorkerCounts): Worker {
   return {
-    consumerTag: c.consumerTag!, application: applicationKey(e.pool.connectionName), clientName: e.pool.connectionName, connection: '', channel: '', prefetch: e.options.prefetch ?? 10,
+    consumerTag: c.consumerTag!, id: c.consumerTag!, application: applicationKey(e.pool.connectionName), clientName: e.pool.connectionName, connection: '', channel: '', prefetch: e.options.prefetch ?? 10,
     ackRequired: true, active: true, exclusive: false,
   };
 }
