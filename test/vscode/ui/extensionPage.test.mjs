@@ -1,0 +1,142 @@
+// UI: the release a user installs. scripts/vscode-e2e.sh packages dist/rabbitmq-pool-inspector.vsix (npm run package) and
+// installs it into this server; this file checks
+//   1. the .vsix itself: LICENSE, CHANGELOG.md, the PNG icon, and a readme whose every image is in the package (each one
+//      byte for byte the docs/images/ file README.md names);
+//   2. the extension's page in VS Code (Extensions view → RabbitMQ Pool Inspector): its icon renders, and the README in the
+//      details webview shows as many images as README.md references, every one loaded (naturalWidth > 0).
+// Why the packaged readme carries its images as data: URIs (scripts/vsix-readme.mjs): the extension page's webview has the
+// CSP "img-src https: data:", so a relative docs/images/x.png (or any file / http URL of the installed extension) is blocked
+// there; https URLs need a repository and a network. Test 1 reads the .vsix here rather than in test/unit/ because the
+// .vsix is what this run installs: the same file is checked and shown.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { launchWorkbench, runCommand, screenshot } from './helpers.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const VSIX = process.env.VSIX ?? path.join(ROOT, 'dist/rabbitmq-pool-inspector.vsix');
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const DISPLAY_NAME = manifest.displayName;
+
+/** Image references in a Markdown text: ![alt](src "title") and <img src="…">. */
+function imageRefs(markdown) {
+  const refs = [];
+  for (const m of markdown.matchAll(/!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) { refs.push(m[1]); }
+  for (const m of markdown.matchAll(/<img\b[^>]*\bsrc=["']([^"']+)["']/gi)) { refs.push(m[1]); }
+  return refs;
+}
+
+/** The entries of a .zip (a .vsix) as a Map name → Buffer: enough of the format for what vsce writes (stored or deflated). */
+function readZip(file) {
+  const buf = readFileSync(file);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, `${file} is not a zip file`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const entries = new Map();
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, 'zip central directory entry');
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const data = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(data, data + size);
+    entries.set(name, method === 0 ? raw : inflateRawSync(raw));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+test('the .vsix holds LICENSE, CHANGELOG.md, the PNG icon and every README image', () => {
+  const zip = readZip(VSIX);
+  const names = [...zip.keys()];
+  console.log(`${VSIX}: ${names.length} files, ${(readFileSync(VSIX).length / 1024).toFixed(1)} KiB`);
+  for (const f of ['extension/LICENSE', 'extension/CHANGELOG.md', 'extension/package.json']) {
+    assert.ok(zip.has(f), `${f} is missing from the .vsix (it holds: ${names.join(', ')})`);
+  }
+  assert.match(zip.get('extension/LICENSE').toString(), /MIT License/);
+  assert.match(zip.get('extension/CHANGELOG.md').toString(), new RegExp(`## \\[?${manifest.version.replace(/\./g, '\\.')}`));
+
+  const packaged = JSON.parse(zip.get('extension/package.json').toString());
+  assert.ok(packaged.icon, 'package.json has no "icon"');
+  const icon = zip.get(`extension/${packaged.icon}`);
+  assert.ok(icon, `the icon ${packaged.icon} is missing from the .vsix`);
+  assert.equal(icon.readUInt32BE(0), 0x89504e47, 'the icon is a PNG');
+  assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'the icon is 128×128');
+  assert.ok(!JSON.stringify(packaged).includes('example.invalid'), 'package.json still names example.invalid');
+
+  // The readme VS Code shows (vsce names it extension/readme.md whatever its source) holds each image README.md names.
+  const readmeName = names.find((n) => /^extension\/readme\.md$/i.test(n));
+  assert.ok(readmeName, 'no readme in the .vsix');
+  const sourceRefs = imageRefs(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  const packedRefs = imageRefs(zip.get(readmeName).toString());
+  assert.ok(sourceRefs.length > 0, 'README.md references no image');
+  assert.equal(packedRefs.length, sourceRefs.length, `README.md references ${sourceRefs.length} images, the packaged readme ${packedRefs.length}`);
+  sourceRefs.forEach((ref, i) => {
+    const want = readFileSync(path.join(ROOT, ref));
+    const got = packedRefs[i];
+    let bytes;
+    if (got.startsWith('data:')) {
+      const m = /^data:image\/(png|jpeg|gif|webp);base64,(.+)$/.exec(got);
+      assert.ok(m, `${ref}: the packaged readme's data URI is not a base64 PNG/JPEG/GIF/WebP image`);
+      bytes = Buffer.from(m[2], 'base64');
+    } else {
+      bytes = zip.get(`extension/${path.posix.normalize(got)}`);
+      assert.ok(bytes, `${ref}: the packaged readme references ${got.slice(0, 80)}, which is not in the .vsix`);
+    }
+    assert.ok(bytes.equals(want), `${ref}: the packaged image differs from the file in the repository`);
+  });
+  console.log(`${sourceRefs.length} README images packaged: ${sourceRefs.join(', ')}`);
+});
+
+let wb;
+before(async () => { wb = await launchWorkbench({ viewport: { width: 1400, height: 1000 } }); });
+after(async () => { await wb?.close(); });
+
+test('the extension page shows the icon and every README image', async () => {
+  const { page, lap } = wb;
+  const expected = imageRefs(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).length;
+
+  await runCommand(page, 'Extensions: Show Installed Extensions');
+  const item = page.locator('.extensions-viewlet .monaco-list-row', { hasText: DISPLAY_NAME }).first();
+  await item.waitFor({ timeout: 30_000 });
+  lap('extension listed in the Extensions view');
+  // The list's own icon: the PNG from the package, not VS Code's default icon.
+  const listIcon = item.locator('img.extension-icon');
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await listIcon.elementHandle(), { timeout: 15_000 });
+  await item.click();
+
+  const editor = page.locator('.extension-editor');
+  await editor.locator('.header .name', { hasText: DISPLAY_NAME }).waitFor({ timeout: 30_000 });
+  const headerIcon = editor.locator('.header .icon-container img.icon');
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await headerIcon.elementHandle(), { timeout: 15_000 });
+  const iconSrc = await headerIcon.getAttribute('src');
+  assert.ok(iconSrc && !/defaultIcon/i.test(iconSrc) && iconSrc.includes(path.basename(manifest.icon)), `the page shows ${iconSrc}, not the extension's icon`);
+  const iconSize = await headerIcon.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+  assert.deepEqual(iconSize, [128, 128]);
+  lap(`icon shown: ${iconSrc}`);
+
+  // The README in the details webview: as many <img> as README.md references, each loaded.
+  const frame = page.frameLocator('.extension-editor iframe.webview.ready').frameLocator('#active-frame');
+  await frame.locator('h1', { hasText: DISPLAY_NAME }).waitFor({ timeout: 30_000 });
+  let images = [];
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    images = await frame.locator('body').evaluate((body) => [...body.querySelectorAll('img')].map((img) => ({
+      src: img.getAttribute('src')?.slice(0, 60), alt: img.alt, complete: img.complete, width: img.naturalWidth,
+    })));
+    if ((images.length === expected && images.every((i) => i.complete && i.width > 0)) || Date.now() > deadline) { break; }
+    await page.waitForTimeout(250);
+  }
+  await frame.locator('img').first().scrollIntoViewIfNeeded().catch(() => {});
+  const file = await screenshot(page, 'extension-page');
+  lap(`screenshot ${file}`);
+  for (const i of images) { console.log(`  img "${i.alt}": complete ${i.complete}, naturalWidth ${i.width}, src ${i.src}…`); }
+  assert.equal(images.length, expected, `README.md references ${expected} images; the extension page shows ${images.length}`);
+  const broken = images.filter((i) => !i.complete || i.width === 0);
+  assert.deepEqual(broken, [], `images not loaded on the extension page: ${broken.map((i) => i.alt).join(', ')}`);
+});
