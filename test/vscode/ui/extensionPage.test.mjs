@@ -3,7 +3,9 @@
 //   1. the .vsix itself: LICENSE, CHANGELOG.md, the PNG icon, and a readme whose every image is in the package (each one
 //      byte for byte the docs/images/ file README.md names);
 //   2. the extension's page in VS Code (Extensions view → RabbitMQ Pool Inspector): its icon renders, and the README in the
-//      details webview shows as many images as README.md references, every one loaded (naturalWidth > 0).
+//      details webview shows as many images as README.md references, every one loaded (naturalWidth > 0);
+//   3. the icons on dark and light themes: the Delivery Counts panel's tab shows panel-dark.svg / panel-light.svg (a tab
+//      icon is an image, so one colour cannot suit both), the activity bar's container icon is a mask in the theme's colour.
 // Why the packaged readme carries its images as data: URIs (scripts/vsix-readme.mjs): the extension page's webview has the
 // CSP "img-src https: data:", so a relative docs/images/x.png (or any file / http URL of the installed extension) is blocked
 // there; https URLs need a repository and a network. Test 1 reads the .vsix here rather than in test/unit/ because the
@@ -14,7 +16,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { launchWorkbench, runCommand, screenshot } from './helpers.mjs';
+import { randomBytes } from 'node:crypto';
+import { api, launchWorkbench, openContainer, runCommand, screenshot, treeRow, until } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const VSIX = process.env.VSIX ?? path.join(ROOT, 'dist/rabbitmq-pool-inspector.vsix');
@@ -55,11 +58,15 @@ test('the .vsix holds LICENSE, CHANGELOG.md, the PNG icon and every README image
   const zip = readZip(VSIX);
   const names = [...zip.keys()];
   console.log(`${VSIX}: ${names.length} files, ${(readFileSync(VSIX).length / 1024).toFixed(1)} KiB`);
-  for (const f of ['extension/LICENSE', 'extension/CHANGELOG.md', 'extension/package.json']) {
-    assert.ok(zip.has(f), `${f} is missing from the .vsix (it holds: ${names.join(', ')})`);
-  }
-  assert.match(zip.get('extension/LICENSE').toString(), /MIT License/);
-  assert.match(zip.get('extension/CHANGELOG.md').toString(), new RegExp(`## \\[?${manifest.version.replace(/\./g, '\\.')}`));
+  // vsce stores LICENSE as LICENSE.txt and CHANGELOG.md as changelog.md (VS Code looks them up case-insensitively).
+  const find = (re, what) => {
+    const n = names.find((x) => re.test(x));
+    assert.ok(n, `${what} is missing from the .vsix (it holds: ${names.join(', ')})`);
+    return zip.get(n).toString();
+  };
+  assert.match(find(/^extension\/license(\.txt|\.md)?$/i, 'LICENSE'), /^MIT License/);
+  assert.match(find(/^extension\/changelog\.md$/i, 'CHANGELOG.md'), new RegExp(`^## \\[${manifest.version.replace(/\./g, '\\.')}\\]`, 'm'));
+  assert.ok(zip.has('extension/package.json'));
 
   const packaged = JSON.parse(zip.get('extension/package.json').toString());
   assert.ok(packaged.icon, 'package.json has no "icon"');
@@ -68,6 +75,10 @@ test('the .vsix holds LICENSE, CHANGELOG.md, the PNG icon and every README image
   assert.equal(icon.readUInt32BE(0), 0x89504e47, 'the icon is a PNG');
   assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128], 'the icon is 128×128');
   assert.ok(!JSON.stringify(packaged).includes('example.invalid'), 'package.json still names example.invalid');
+  // Every icon the manifest names (view container, views) is in the package.
+  const icons = [...packaged.contributes.viewsContainers.activitybar.map((c) => c.icon), ...Object.values(packaged.contributes.views).flat().map((v) => v.icon)];
+  for (const i of icons) { assert.ok(i && zip.has(`extension/${i}`), `icon ${i} is missing from the .vsix`); }
+  for (const i of ['media/panel-light.svg', 'media/panel-dark.svg']) { assert.ok(zip.has(`extension/${i}`), `${i} is missing from the .vsix`); }
 
   // The readme VS Code shows (vsce names it extension/readme.md whatever its source) holds each image README.md names.
   const readmeName = names.find((n) => /^extension\/readme\.md$/i.test(n));
@@ -101,12 +112,13 @@ test('the extension page shows the icon and every README image', async () => {
   const { page, lap } = wb;
   const expected = imageRefs(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).length;
 
-  await runCommand(page, 'Extensions: Show Installed Extensions');
+  // "Extensions: Show Installed Extensions" is not in the palette without a gallery: the view lists the installed ones.
+  await page.keyboard.press('Control+Shift+X');
   const item = page.locator('.extensions-viewlet .monaco-list-row', { hasText: DISPLAY_NAME }).first();
   await item.waitFor({ timeout: 30_000 });
   lap('extension listed in the Extensions view');
   // The list's own icon: the PNG from the package, not VS Code's default icon.
-  const listIcon = item.locator('img.extension-icon');
+  const listIcon = item.locator('img.icon');
   await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await listIcon.elementHandle(), { timeout: 15_000 });
   await item.click();
 
@@ -139,4 +151,78 @@ test('the extension page shows the icon and every README image', async () => {
   assert.equal(images.length, expected, `README.md references ${expected} images; the extension page shows ${images.length}`);
   const broken = images.filter((i) => !i.complete || i.width === 0);
   assert.deepEqual(broken, [], `images not loaded on the extension page: ${broken.map((i) => i.alt).join(', ')}`);
+});
+
+/** Answers the quick pick whose title contains `title`: types `value`, waits for a matching row, presses Enter. */
+async function pick(page, title, value) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget input.input').fill(value);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: value }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Switches the colour theme through the test-only command (RMQ_POOLS_TEST=1), as panel.test.mjs does. */
+async function setTheme(page, theme, kind) {
+  await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
+  await runCommand(page, 'RabbitMQ: Start Local Pools (test)');
+  await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ colorTheme: theme }));
+  await page.keyboard.press('Enter');
+  await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 });
+  await page.mouse.move(900, 700);
+}
+
+/** The tab icon of the editor tab containing `text`: the URL of its ::before background image, and that file's text. */
+async function tabIcon(page, text) {
+  const label = page.locator('.tabs-container .tab', { hasText: text }).locator('.monaco-icon-label').first();
+  const url = await label.evaluate((el) => {
+    const m = /url\("?([^")]+)"?\)/.exec(window.getComputedStyle(el, '::before').backgroundImage);
+    return m ? new URL(m[1], window.location.href).toString() : undefined;
+  });
+  const body = url ? await page.evaluate(async (u) => { const r = await fetch(u); return r.ok ? r.text() : `HTTP ${r.status}`; }, url) : undefined;
+  return { url, body };
+}
+
+test('icons: the panel tab on dark and light themes, the activity bar container', async () => {
+  const { page, lap } = wb;
+  const vhost = `rmqp-ui-release-${randomBytes(3).toString('hex')}`;
+  const enc = encodeURIComponent;
+  await api('PUT', `vhosts/${enc(vhost)}`, {});
+  try {
+    await api('PUT', `permissions/${enc(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' });
+    await api('PUT', `exchanges/${enc(vhost)}/nova`, { type: 'topic', durable: false });
+    await api('PUT', `queues/${enc(vhost)}/ceilometer`, { durable: false });
+    await api('POST', `bindings/${enc(vhost)}/e/nova/q/ceilometer`, { routing_key: 'notifications.info' });
+
+    await page.keyboard.press('Escape');
+    await openContainer(page, undefined, { timeout: 60_000 });
+    await treeRow(page, 'localhost').waitFor({ timeout: 60_000 });
+    await runCommand(page, 'RabbitMQ: Show Delivery Counts');
+    await pick(page, 'vhost', vhost);
+    await pick(page, 'exchange', 'nova');
+    const title = 'Delivery Counts: nova';
+    await page.locator('.tabs-container .tab', { hasText: title }).waitFor({ timeout: 30_000 });
+    lap('panel open');
+
+    const container = page.locator('.part.activitybar .action-item .action-label[aria-label^="RabbitMQ Pools"]').first();
+    for (const [theme, kind, file, fill] of [['Default Dark Modern', 'vs-dark', 'panel-dark.svg', '#C5C5C5'], ['Default Light Modern', 'vs', 'panel-light.svg', '#424242']]) {
+      await setTheme(page, theme, kind);
+      const icon = await until(async () => { const i = await tabIcon(page, title); return i.url?.includes(file) ? i : undefined; }, `the tab icon ${file} in ${theme}`, 15_000)
+        .catch(async (e) => { console.log('tab icon:', await tabIcon(page, title)); throw e; });
+      assert.match(icon.body, new RegExp(`<svg[^>]*fill="${fill}"`), `${file} as served: ${icon.body.slice(0, 120)}`);
+      // The activity bar icon: media/icon.svg as a mask, painted in the theme's activity bar foreground.
+      const style = await container.evaluate((el) => {
+        const cs = window.getComputedStyle(el);
+        const bar = window.getComputedStyle(el.closest('.part.activitybar'));
+        return { mask: cs.webkitMaskImage || cs.maskImage, color: cs.backgroundColor, bar: bar.backgroundColor };
+      });
+      assert.match(decodeURIComponent(style.mask), /media\/icon\.svg/, `the container icon's mask: ${style.mask}`);
+      assert.notEqual(style.color, style.bar, `the container icon is painted in ${style.color} on ${style.bar}`);
+      assert.notEqual(style.color, 'rgba(0, 0, 0, 0)');
+      const shot = await screenshot(page, `release-icons-${kind}`);
+      lap(`${theme}: tab icon ${file}, container icon ${style.color} on ${style.bar}; ${shot}`);
+    }
+    await setTheme(page, 'Default Dark Modern', 'vs-dark');
+  } finally {
+    await api('DELETE', `vhosts/${enc(vhost)}`).catch(() => {});
+  }
 });
