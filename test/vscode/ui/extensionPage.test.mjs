@@ -10,14 +10,14 @@
 // CSP "img-src https: data:", so a relative docs/images/x.png (or any file / http URL of the installed extension) is blocked
 // there; https URLs need a repository and a network. Test 1 reads the .vsix here rather than in test/unit/ because the
 // .vsix is what this run installs: the same file is checked and shown.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { api, launchWorkbench, openContainer, runCommand, screenshot, treeRow, until } from './helpers.mjs';
+import { api, launchWorkbench, openContainer, runCommand, screenshot, treeRow, until, webviewFrame } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const VSIX = process.env.VSIX ?? path.join(ROOT, 'dist/rabbitmq-pool-inspector.vsix');
@@ -54,7 +54,7 @@ function readZip(file) {
   return entries;
 }
 
-test('the .vsix holds LICENSE, CHANGELOG.md, the PNG icon and every README image', () => {
+test('the packaged .vsix holds LICENSE, CHANGELOG.md, the PNG icon and every README image', () => {
   const zip = readZip(VSIX);
   const names = [...zip.keys()];
   console.log(`${VSIX}: ${names.length} files, ${(readFileSync(VSIX).length / 1024).toFixed(1)} KiB`);
@@ -104,12 +104,14 @@ test('the .vsix holds LICENSE, CHANGELOG.md, the PNG icon and every README image
   console.log(`${sourceRefs.length} README images packaged: ${sourceRefs.join(', ')}`);
 });
 
+// The workbench starts with the first test that needs it, so the package check alone runs without code-server or chromium:
+//   npm run package && node --test --test-name-pattern=vsix test/vscode/ui/extensionPage.test.mjs
 let wb;
-before(async () => { wb = await launchWorkbench({ viewport: { width: 1400, height: 1000 } }); });
+const workbench = async () => (wb ??= await launchWorkbench({ viewport: { width: 1400, height: 1000 } }));
 after(async () => { await wb?.close(); });
 
 test('the extension page shows the icon and every README image', async () => {
-  const { page, lap } = wb;
+  const { page, lap } = await workbench();
   const expected = imageRefs(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).length;
 
   // "Extensions: Show Installed Extensions" is not in the palette without a gallery: the view lists the installed ones.
@@ -133,8 +135,9 @@ test('the extension page shows the icon and every README image', async () => {
   lap(`icon shown: ${iconSrc}`);
 
   // The README in the details webview: as many <img> as README.md references, each loaded.
-  const frame = page.frameLocator('.extension-editor iframe.webview.ready').frameLocator('#active-frame');
-  await frame.locator('h1', { hasText: DISPLAY_NAME }).waitFor({ timeout: 30_000 });
+  // (A webview is laid over its editor, not inside it: the page's only webview here is the README's.)
+  const frame = webviewFrame(page);
+  await frame.locator('h1', { hasText: DISPLAY_NAME }).waitFor({ timeout: 30_000 }).catch(async (e) => { await screenshot(page, 'extension-page-failed'); throw e; });
   let images = [];
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -183,7 +186,7 @@ async function tabIcon(page, text) {
 }
 
 test('icons: the panel tab on dark and light themes, the activity bar container', async () => {
-  const { page, lap } = wb;
+  const { page, lap } = await workbench();
   const vhost = `rmqp-ui-release-${randomBytes(3).toString('hex')}`;
   const enc = encodeURIComponent;
   await api('PUT', `vhosts/${enc(vhost)}`, {});
