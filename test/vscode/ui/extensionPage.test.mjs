@@ -154,6 +154,13 @@ test('the extension page shows the icon and every README image', async () => {
   assert.equal(images.length, expected, `README.md references ${expected} images; the extension page shows ${images.length}`);
   const broken = images.filter((i) => !i.complete || i.width === 0);
   assert.deepEqual(broken, [], `images not loaded on the extension page: ${broken.map((i) => i.alt).join(', ')}`);
+
+  // The Changelog tab shows CHANGELOG.md (its own webview; the README's may stay behind it, so look in every frame).
+  await editor.locator('.navbar .action-label', { hasText: /^changelog$/i }).click();
+  const headings = async () => (await Promise.all(page.frames().map((f) => f.evaluate(() => [...document.querySelectorAll('h2')].map((h) => h.textContent)).catch(() => [])))).flat();
+  await until(async () => (await headings()).some((h) => /Unreleased/.test(h)) || undefined, 'the Changelog tab with its Unreleased section', 30_000);
+  assert.ok((await headings()).some((h) => h.includes(`[${manifest.version}]`)), 'the Changelog tab shows the current version');
+  lap(`changelog tab: ${(await screenshot(page, 'extension-page-changelog'))}`);
 });
 
 /** Answers the quick pick whose title contains `title`: types `value`, waits for a matching row, presses Enter. */
