@@ -5,7 +5,8 @@
 //   2. the extension's page in VS Code (Extensions view → RabbitMQ Pool Inspector): its icon renders, and the README in the
 //      details webview shows as many images as README.md references, every one loaded (naturalWidth > 0);
 //   3. the icons on dark and light themes: the Delivery Counts panel's tab shows panel-dark.svg / panel-light.svg (a tab
-//      icon is an image, so one colour cannot suit both), the activity bar's container icon is a mask in the theme's colour.
+//      icon is an image, so one colour cannot suit both), the activity bar's container icon is a mask in the theme's colour,
+//      and a view moved to an activity bar entry of its own shows its own icon (media/view-findings.svg).
 // Why the packaged readme carries its images as data: URIs (scripts/vsix-readme.mjs): the extension page's webview has the
 // CSP "img-src https: data:", so a relative docs/images/x.png (or any file / http URL of the installed extension) is blocked
 // there; https URLs need a repository and a network. Test 1 reads the .vsix here rather than in test/unit/ because the
@@ -192,7 +193,7 @@ async function tabIcon(page, text) {
   return { url, body };
 }
 
-test('icons: the panel tab on dark and light themes, the activity bar container', async () => {
+test('icons: the panel tab on dark and light themes, the activity bar container, a view\'s own icon', async () => {
   const { page, lap } = await workbench();
   const vhost = `rmqp-ui-release-${randomBytes(3).toString('hex')}`;
   const enc = encodeURIComponent;
@@ -231,6 +232,24 @@ test('icons: the panel tab on dark and light themes, the activity bar container'
       const shot = await screenshot(page, `release-icons-${kind}`);
       lap(`${theme}: tab icon ${file}, container icon ${style.color} on ${style.bar}; ${shot}`);
     }
+
+    // A view's own icon shows where its name cannot: move Findings to an activity bar entry of its own (View: Move View).
+    await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input.input').fill('>View: Move View');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^View: Move View$/ }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Findings$/ }).first().click({ timeout: 15_000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'New Side Bar Entry' }).first().click({ timeout: 15_000 });
+    const masks = async () => page.locator('.part.activitybar .action-label.uri-icon').evaluateAll((els) => els.map((e) => decodeURIComponent(window.getComputedStyle(e).webkitMaskImage)));
+    await until(async () => (await masks()).some((m) => m.includes('media/view-findings.svg')) || undefined, 'the Findings view\'s own icon in the activity bar', 15_000)
+      .catch(async (e) => { console.log('activity bar masks:', await masks()); throw e; });
+    // The mask's file is served (the same URL the activity bar paints).
+    const viewIcon = await page.locator('.part.activitybar .action-label.uri-icon').evaluateAll((els) => els.map((e) => /url\("?([^")]+)"?\)/.exec(window.getComputedStyle(e).webkitMaskImage)?.[1]).find((u) => u && decodeURIComponent(u).includes('media/view-findings.svg')));
+    const served = await page.evaluate(async (u) => { const r = await fetch(u); return r.ok ? r.text() : `HTTP ${r.status}`; }, viewIcon);
+    assert.match(served, /<svg/, `view-findings.svg as served: ${served.slice(0, 80)}`);
+    await page.waitForTimeout(500); // let the activity bar paint the mask before the picture
+    lap(`Findings moved: its icon view-findings.svg in the activity bar; ${await screenshot(page, 'release-icons-view')}`);
+    await runCommand(page, 'View: Reset View Locations');
     await setTheme(page, 'Default Dark Modern', 'vs-dark');
   } finally {
     await api('DELETE', `vhosts/${enc(vhost)}`).catch(() => {});
