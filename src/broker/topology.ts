@@ -229,8 +229,13 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
 function withUniqueIds(workers: Worker[]): Worker[] {
   const count = new Map<string, number>();
   for (const w of workers) { count.set(w.consumerTag, (count.get(w.consumerTag) ?? 0) + 1); }
+  const seen = new Set<string>();
   for (const w of workers) {
-    w.id = (count.get(w.consumerTag) ?? 0) > 1 ? `${w.consumerTag} @ ${w.clientName || w.connection || w.channel}` : w.consumerTag;
+    let id = (count.get(w.consumerTag) ?? 0) > 1 ? `${w.consumerTag} @ ${w.clientName || w.connection || w.channel || '?'}` : w.consumerTag;
+    // Still the same (a consumer listed before its channel is known): number them.
+    for (let n = 2; seen.has(id); n++) { id = `${id.replace(/ #\d+$/, '')} #${n}`; }
+    seen.add(id);
+    w.id = id;
   }
   return workers;
 }

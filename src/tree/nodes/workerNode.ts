@@ -11,8 +11,9 @@ import { workerFindingsOf } from '../treeExtras';
 
 export class WorkerNode extends TreeNode {
   constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly pool: string, readonly worker: Worker) {
-    // A consumer tag is unique per channel only (oslo's processes all tag their consumer "1"): the channel makes it unique.
-    super(parent, segment('w', worker.channel ? `${worker.channel}\u0000${worker.consumerTag}` : worker.consumerTag));
+    // A consumer tag is unique per channel only (oslo's processes all tag their consumer "1"): with its channel it is
+    // unique; a consumer whose channel is not known yet has its pool-unique id.
+    super(parent, segment('w', worker.channel ? `${worker.channel}\u0000${worker.consumerTag}` : worker.id));
   }
 
   override get session(): BrokerSession { return this.sessionValue; }
