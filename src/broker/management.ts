@@ -67,7 +67,7 @@ export interface ApiQueue {
   arguments?: Record<string, unknown>; type?: string; node?: string; leader?: string; members?: string[]; online?: string[];
   state?: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number;
   consumer_utilisation?: number | null; single_active_consumer_tag?: string | null; message_stats?: MessageStats;
-  idle_since?: string; policy?: string | null;
+  idle_since?: string; policy?: string | null; effective_policy_definition?: Record<string, unknown> | null;
 }
 export interface ApiBinding {
   source: string; vhost: string; destination: string; destination_type: 'queue' | 'exchange';

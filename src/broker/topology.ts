@@ -55,6 +55,9 @@ export interface Pool {
   online?: string[];
   /** The broker's queue state: running, idle, down (its node is gone), minority (quorum: too few members online), … */
   state?: string;
+  /** The policy that applies, and its definition as the broker applies it (effective_policy_definition). */
+  policy?: string;
+  effectivePolicy?: Record<string, unknown>;
   /** Distinct named applications among the workers (applicationsOf()), sorted. More than one = they steal each other's messages. */
   applications: string[];
   workers: Worker[];
@@ -220,6 +223,8 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
     members: strings(q.members),
     online: strings(q.online),
     state: typeof q.state === 'string' ? q.state : undefined,
+    policy: optStr(q.policy),
+    effectivePolicy: q.effective_policy_definition && typeof q.effective_policy_definition === 'object' ? record(q.effective_policy_definition) : undefined,
     applications: apps,
     workers: withUniqueIds(workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag) || (a.clientName ?? a.connection).localeCompare(b.clientName ?? b.connection))),
   };
@@ -327,7 +332,7 @@ export function emptyPool(name: string, vhost: string): Pool {
 
 export const QUEUE_COLUMNS = [
   'name', 'vhost', 'durable', 'auto_delete', 'exclusive', 'arguments', 'type', 'node', 'leader', 'members', 'online', 'state',
-  'messages', 'messages_ready', 'messages_unacknowledged', 'consumers', 'single_active_consumer_tag',
+  'messages', 'messages_ready', 'messages_unacknowledged', 'consumers', 'single_active_consumer_tag', 'policy', 'effective_policy_definition',
   'message_stats.publish_details.rate', 'message_stats.deliver_get_details.rate', 'message_stats.ack_details.rate',
 ] as const;
 export const EXCHANGE_COLUMNS = ['name', 'vhost', 'type', 'durable', 'auto_delete', 'internal', 'arguments'] as const;
