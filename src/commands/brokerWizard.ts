@@ -141,7 +141,7 @@ export function brokerSteps(): Step<BrokerFlowState>[] {
       skip: (s) => !wants(s, 'username'),
       prompt: 'User name',
       placeholder: DEFAULT_USER,
-      value: (s) => s.username,
+      value: (s) => s.username || DEFAULT_USER,
       validate: (v) => (v.trim() ? undefined : 'Enter a user name, e.g. guest'),
       apply: (v, s) => { s.username = v.trim(); },
     }),
