@@ -54,7 +54,7 @@ function poolSteps(s: Services, config: Parameters<typeof exchangeItems>[0], giv
     }),
     textStep<PoolFlowState>({
       skip: () => given.workers !== undefined,
-      prompt: (st) => `How many local workers share pool "${st.pool}"? (1 to ${MAX_WORKERS})`,
+      prompt: (st) => `How many workers share pool "${st.pool}"? (local workers, 1 to ${MAX_WORKERS})`,
       value: (st) => String(st.workers ?? DEFAULT_WORKERS),
       validate: (v) => wholeNumberError(v, 1, MAX_WORKERS),
       apply: (v, st) => { st.workers = Number(v); },
