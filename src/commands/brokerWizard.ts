@@ -54,7 +54,12 @@ const onlyPassword = (s: BrokerFlowState) => s.mode === 'edit' && s.fields?.leng
 
 /** The management URL the AMQP URL suggests (same host, 15672 or 15671). */
 function derivedManagementUrl(amqpUrl: string): string {
-  try { return brokerConfig({ amqpUrl, password: '' }).managementUrls?.join(', ') ?? brokerConfig({ amqpUrl, password: '' }).managementUrl; } catch { return ''; }
+  try {
+    const c = brokerConfig({ amqpUrl, password: '' });
+    return c.managementUrls?.join(', ') ?? c.managementUrl;
+  } catch {
+    return '';
+  }
 }
 
 const FIELD_ITEMS: PickItem<readonly BrokerField[]>[] = [
