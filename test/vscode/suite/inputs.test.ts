@@ -153,6 +153,34 @@ describe('Multi-step inputs: Add / Edit Broker, Create Worker Pool; the local-po
     assert.ok(!onDisk.includes(password1), 'the password is in settings.json');
   });
 
+  it('Add Broker with an amqps:// URL adds a TLS step, and a CA file step when chosen; Escape saves nothing', async () => {
+    const brokersBefore = JSON.stringify(config().inspect('brokers')?.globalValue);
+    const done = vscode.commands.executeCommand<boolean>(Commands.addBroker);
+    let s = await stepShown(1, 'name');
+    await enter(s, `tls-${tag}`);
+    s = await stepShown(2, 'AMQP URL', s);
+    await enter(s, 'amqps://127.0.0.1:5671');
+    s = await stepShown(3, 'management URL', s);
+    assert.strictEqual(s.value, 'https://127.0.0.1:15671', 'derived from the amqps:// URL');
+    await enter(s);
+    s = await stepShown(4, 'vhost', s);
+    await enter(s, '');
+    s = await stepShown(5, 'TLS', s);
+    assert.strictEqual(s.totalSteps, 7, 'a TLS step for amqps://');
+    assert.strictEqual((s as vscode.QuickPick<vscode.QuickPickItem>).activeItems[0]?.label, 'Verify the certificate', 'verification on by default');
+    await choose(s, 'Verify with a CA file…');
+    s = await stepShown(6, 'CA file', s);
+    assert.strictEqual(s.totalSteps, 8, 'and a step for the CA file');
+    const missing = `/nonexistent-${tag}/ca.pem`;
+    await enter(s, missing);
+    await until(() => box(s).validationMessage, 'a validation message for a missing CA file');
+    assert.match(String(box(s).validationMessage), new RegExp(`No file at "${missing}"`));
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.strictEqual(await done, false, 'Escape cancels Add Broker');
+    assert.strictEqual(api.inputs.current, undefined);
+    assert.strictEqual(JSON.stringify(config().inspect('brokers')?.globalValue), brokersBefore, 'nothing saved');
+  });
+
   it('Edit Broker from an authentication-failure node changes only the password: settings untouched, the secret replaced', async () => {
     // The broker's password changes under it: the tree shows an authentication failure that offers Edit Broker.
     await setPassword(password2);
