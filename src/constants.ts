@@ -21,6 +21,7 @@
  * | rabbitmqPools.worker.local            | a worker started by this tool (Stop Worker)            |
  * | rabbitmqPools.loadMore                | "Load more…"                                           |
  * | rabbitmqPools.error                   | an error node (Retry)                                  |
+ * | rabbitmqPools.error.auth              | an error node Edit Broker fixes (refused user or password; a vhost missing or not permitted: the hint says "Edit Broker"): Retry, Edit Broker |
  * | rabbitmqPools.info                    | an info node ("No consumers on this pool")             |
  * | rabbitmqPools.addBroker               | the "Add Broker…" hint shown with the default broker   |
  * | rabbitmqPools.finding                 | a finding in the Findings view (rabbitmqPools.findings) |
@@ -86,10 +87,24 @@ export const ContextValues = {
   workerLocal: 'rabbitmqPools.worker.local',
   loadMore: 'rabbitmqPools.loadMore',
   error: 'rabbitmqPools.error',
+  /** An error node the broker's settings or password can fix (authentication failed, a vhost it may not use): offers Edit Broker. */
+  errorAuth: 'rabbitmqPools.error.auth',
   info: 'rabbitmqPools.info',
   addBroker: 'rabbitmqPools.addBroker',
   /** A finding in the Findings view. */
   finding: 'rabbitmqPools.finding',
+} as const;
+
+/**
+ * Context keys the extension sets with `setContext` (package.json `when` clauses read them).
+ * | key                              | true while                                                         |
+ * |----------------------------------|--------------------------------------------------------------------|
+ * | rabbitmqPools.hasLocalPools      | at least one local worker pool runs (Add Worker, Stop Worker, Stop Pool in the palette) |
+ * | rabbitmqPools.testMode           | the test-only commands are registered (RMQ_POOLS_TEST=1 or the VS Code test rig) |
+ */
+export const ContextKeys = {
+  hasLocalPools: 'rabbitmqPools.hasLocalPools',
+  testMode: 'rabbitmqPools.testMode',
 } as const;
 
 /** SecretStorage key of a broker's password. */

@@ -5,9 +5,14 @@ import * as vscode from 'vscode';
 import { createServices, Services } from './services';
 import { registerCommands } from './commands/registry';
 import { registerDeliveryCountsPanel } from './webview/register';
+import { ActiveInput, activeInput } from './commands/multiStepInput';
+import type { LocalPoolsContext } from './commands/pools/localPoolsContext';
 
 export interface ExtensionApi {
   services: Services;
+  /** For tests: the multi-step quick input on screen, and the local-pools context key's value. */
+  inputs: ActiveInput;
+  poolsContext: LocalPoolsContext;
 }
 
 let active: Services | undefined;
@@ -15,9 +20,9 @@ let active: Services | undefined;
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services = createServices(context);
   active = services;
-  registerCommands(context, services);
+  const poolsContext = registerCommands(context, services);
   registerDeliveryCountsPanel(context, services);
-  return { services };
+  return { services, inputs: activeInput, poolsContext };
 }
 
 /** Local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
