@@ -111,11 +111,11 @@ test('three oslo processes of one program in one pool: no warning, one applicati
     const probe = document.createElement('span');
     probe.style.color = 'var(--vscode-problemsWarningIcon-foreground)';
     document.querySelector('.monaco-workbench').appendChild(probe);
-    const c = getComputedStyle(probe).color;
+    const c = window.getComputedStyle(probe).color;
     probe.remove();
     return c;
   });
-  assert.notEqual(await icon.evaluate((el) => getComputedStyle(el).color), warning, 'ceilometer\'s icon is not in the warning colour');
+  assert.notEqual(await icon.evaluate((el) => window.getComputedStyle(el).color), warning, 'ceilometer\'s icon is not in the warning colour');
   assert.match(await icon.getAttribute('class'), /codicon-inbox/);
   assert.doesNotMatch(await icon.getAttribute('class'), /codicon-(warning|error)/);
   // Room for the descriptions in the picture: drag the sidebar's right edge.
