@@ -103,10 +103,11 @@ async function setTheme(page, theme) {
 async function assertTheme(page, theme) {
   const want = THEMES[theme];
   const frame = webviewFrame(page);
+  let last;
   const look = await until(async () => {
-    const l = await pageLook(frame);
+    const l = last = await pageLook(frame);
     return l.classes.includes(want.body) && l.background && (luminance(l.background) < 0.2) === want.dark ? l : undefined;
-  }, `the page's body to have class ${want.body} and a ${want.dark ? 'dark' : 'light'} background`, 15_000);
+  }, `the page's body to have class ${want.body} and a ${want.dark ? 'dark' : 'light'} background`, 15_000).catch((e) => { throw new Error(`${e.message}; the page: ${JSON.stringify(last)}`); });
   for (const other of Object.values(THEMES).map((t) => t.body).filter((c) => c !== want.body)) {
     assert.ok(!look.classes.includes(other), `${theme}: the body has ${want.body}, not also ${other}: ${look.classes.join(' ')}`);
   }
@@ -202,7 +203,9 @@ test('the panel counts 1,000 published notifications per pool, bars add up, host
   await until(async () => (await frame.locator('#rates polyline').count()) >= 3, 'rate lines', 15_000);
   await palette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
   await until(async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 'the notification toasts to go', 10_000);
-  await assertTheme(page, 'Default Dark Modern');
+  // The workbench starts in a light theme here (its default follows the browser's light colour scheme): switch to dark
+  // explicitly. Before this was asserted, "panel-dark.png" showed the light theme.
+  await setTheme(page, 'Default Dark Modern');
   await shot(page, 'panel-dark');
   await setTheme(page, 'Default Light Modern');
   await shot(page, 'panel-light');
