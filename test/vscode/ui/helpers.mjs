@@ -136,10 +136,11 @@ export async function api(method, p, body) {
 /** Polls fn until it returns something truthy, or throws after the deadline (never a fixed sleep). */
 export async function until(fn, what, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   for (;;) {
-    const v = await fn().catch(() => undefined);
+    const v = await fn().catch((e) => { last = e; return undefined; });
     if (v) { return v; }
-    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}`); }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`); }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -172,6 +173,8 @@ export class CuttableProxy {
   port = 0;
 
   constructor(target) { this.target = target; }
+
+  get isOpen() { return this.#server !== undefined; }
 
   async open() {
     const server = net.createServer((client) => {

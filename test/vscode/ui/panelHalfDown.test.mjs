@@ -7,7 +7,7 @@
 //   answers again (the panel's own polling, nothing refreshed by the test);
 //   AMQP cut → the pool's row (tooltip) and card say the AMQP connection was lost, that the workers reconnect by themselves
 //   and that the management API still answers (the ready cell keeps moving), and the note clears after the reconnect.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -65,6 +65,12 @@ after(async () => {
   await amqp.close();
   await api('DELETE', `vhosts/${enc(VHOST)}`).catch(() => undefined);
   if (folder) { rmSync(folder, { recursive: true, force: true }); }
+});
+
+// A test that fails half-way must not leave a half of the broker cut for the next one.
+afterEach(async () => {
+  if (http && !http.isOpen) { await http.open(); }
+  if (amqpProxy && !amqpProxy.isOpen) { await amqpProxy.open(); }
 });
 
 // ---- the real page ----
