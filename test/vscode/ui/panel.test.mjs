@@ -90,7 +90,17 @@ function pageLook(frame) {
  */
 async function setTheme(page, theme) {
   const want = THEMES[theme];
-  await palette(page, 'RabbitMQ: Start Local Pools (test)');
+  // The command's own input box (its prompt starts with "JSON"); under load the palette's Enter can be lost: run it again.
+  for (let attempt = 1; ; attempt++) {
+    await palette(page, 'RabbitMQ: Start Local Pools (test)');
+    try {
+      await page.locator('.quick-input-widget', { hasText: 'JSON' }).waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) { throw e; }
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ colorTheme: theme }));
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
