@@ -15,7 +15,8 @@ import { lookupRoute } from './routeLookup';
 import { MAX_AUDIT_COUNT } from './limits';
 import { AuditPoolResult, AuditTally, approximateAuditResult } from './auditTally';
 import { NotificationPublisher, PublishOptions, PublishProgress, PublishResult } from './publisher';
-import { QueueType, RUN_ID_HEADER, WorkerPool, validatePoolOptions } from './workers';
+import { RUN_ID_HEADER } from './notifications';
+import { QueueType, WorkerPool, validatePoolOptions } from './workers';
 import { Logger, silentLogger } from './logger';
 import { sleep } from './time';
 
