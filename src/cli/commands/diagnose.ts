@@ -1,4 +1,5 @@
 import { Finding, KeyQuery, Severity, atLeast, findingJson, runDiagnose } from '../../broker/diagnose';
+import { plural } from '../../broker/text';
 import { UsageError, intFlag, numberFlag, stringFlag } from '../args';
 import type { CliCommand } from '../context';
 import { safe, table } from '../output';
@@ -53,7 +54,7 @@ function humanReport(vhost: string, findings: Finding[], pools: number, sampled:
   const window = sampled ? `, sampled over ${sampled} s` : '';
   if (findings.length === 0) { return `vhost ${safe(vhost)}: ${pools} pools, no findings${window}.\n`; }
   const counts = (['error', 'warning', 'info'] as const).map((s) => [s, findings.filter((x) => x.severity === s).length] as const).filter(([, n]) => n > 0);
-  let out = `vhost ${safe(vhost)}: ${pools} pools, ${counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ')}${window}\n\n`;
+  let out = `vhost ${safe(vhost)}: ${pools} pools, ${counts.map(([s, n]) => plural(n, s)).join(', ')}${window}\n\n`;
   out += table(['#', 'SEVERITY', 'KIND', 'POOL', 'WHAT HAPPENS'], findings.map((x, i) => [
     i + 1, x.severity.toUpperCase(), x.kind, safe(x.pool ?? (x.exchange !== undefined ? `${x.exchange}:${x.routingKey ?? ''}` : '')), safe(x.message),
   ]));
