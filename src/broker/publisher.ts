@@ -7,7 +7,7 @@
  * amqplib's back-pressure honoured (publish() false → wait for 'drain'). Cancellation (AbortSignal) stops sending at
  * once, waits at most `abortGraceMs` for outstanding confirms and reports the numbers. If the connection drops, the
  * messages not yet confirmed are re-sent after amqplib's recovery reconnects (at-least-once: consumers may then see a
- * duplicate, which they count as such).
+ * duplicate, which they count as such). The bodies themselves are made in notifications.ts.
  */
 import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
@@ -97,7 +97,7 @@ interface OutMessage {
   at: number;
 }
 
-/** Validates options (throws 'invalid-input' naming the field) and returns the per-message body factory. */
+/** Validates the publish options (throws 'invalid-input' naming the field) and returns the per-message body factory. */
 export function prepareMessages(o: PublishOptions): MessageMaker {
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_PUBLISH_COUNT) {
     throw invalidInput(`The message count ${o.count} is not a whole number from 1 to ${MAX_PUBLISH_COUNT}`, 'Use e.g. 1000');

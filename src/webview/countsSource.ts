@@ -6,7 +6,7 @@
  */
 import { lookupRoute } from '../broker/routeLookup';
 import type { BrokerConfig } from '../broker/connection';
-import { PoolCounts, spreadOf } from '../broker/counts';
+import { PoolCounts, rateOf, spreadOf } from '../broker/counts';
 import { describeError } from '../broker/errors';
 import type { LocalPoolEntry, LocalPools } from '../broker/localPools';
 import type { Logger } from '../broker/logger';
@@ -261,7 +261,7 @@ export class CountsSource {
     for (const e of this.localEntries()) {
       const n = e.pool.delivered;
       const prev = this.prevDelivered.get(e.pool.name);
-      const r = prev && now > prev.at ? Math.max(0, Math.round(((n - prev.n) / ((now - prev.at) / 1000)) * 10) / 10) : 0;
+      const r = prev ? rateOf(prev.n, prev.at, n, now) : 0;
       this.prevDelivered.set(e.pool.name, { n, at: now });
       rates[e.pool.name] = r;
       const row = this.rows.get(e.pool.name);
