@@ -47,6 +47,11 @@ export interface WorkerPoolOptions {
   logger?: Logger;
 }
 
+export interface StopOptions {
+  /** Delete the pool's queue after stopping its workers (default false). */
+  deleteQueue?: boolean;
+}
+
 /** Validates pool options up front, with errors that name the field (shared by the CLI and the VS Code commands). */
 export function validatePoolOptions(o: Pick<WorkerPoolOptions, 'pool' | 'exchange' | 'routingKeys' | 'workers' | 'prefetch' | 'queueType'>): void {
   const pool = o.pool ?? '';

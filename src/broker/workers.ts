@@ -26,7 +26,7 @@ import { BrokerConfig, amqpUrlsOf } from './connection';
 import { BrokerError, invalidInput } from './errors';
 import { Logger, silentLogger } from './logger';
 import { IdTracker, PoolCounts, WorkerCounts, rateOf, spreadOf, sumCounters, workerCounts } from './counts';
-import { MAX_WORKERS, QueueType, WorkerPoolOptions, ackBatchOf, validatePoolOptions } from './poolOptions';
+import { MAX_WORKERS, QueueType, StopOptions, WorkerPoolOptions, ackBatchOf, validatePoolOptions } from './poolOptions';
 import { checkPoolExchange, declarePoolQueue, deletePoolQueue, queueExists } from './poolQueue';
 import { Delivery, DeliverySink, Worker, deliveryHandler } from './poolWorker';
 import type { WorkerNodeInfo, WorkerPoolEvents } from './poolEvents';
@@ -34,15 +34,10 @@ import { AmqpNode, amqpNodeOf, connectRecovering, poolConnectionName, toBrokerEr
 import { withTimeout } from './time';
 
 export { MAX_PREFETCH, MAX_WORKERS, validatePoolOptions } from './poolOptions';
-export type { QueueType, WorkerPoolOptions } from './poolOptions';
+export type { QueueType, StopOptions, WorkerPoolOptions } from './poolOptions';
 export type { Delivery } from './poolWorker';
 export type * from './poolEvents';
 export { PUBLISHED_AT_HEADER, RUN_ID_HEADER } from './notifications';
-
-export interface StopOptions {
-  /** Delete the pool's queue after stopping its workers (default false). */
-  deleteQueue?: boolean;
-}
 
 type PoolState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
