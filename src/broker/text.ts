@@ -7,11 +7,12 @@
 
 /**
  * C0 controls and DEL, C1 controls, the Arabic letter mark, zero-width space / non-joiner / joiner, LRM and RLM, the
- * line and paragraph separators, the bidi embeddings and overrides (LRE RLE PDF LRO RLO), the word joiner, the bidi
- * isolates (LRI RLI FSI PDI) and the zero-width no-break space (BOM).
+ * line and paragraph separators, the bidi embeddings and overrides (LRE RLE PDF LRO RLO), the word joiner and the
+ * invisible operators, the bidi isolates (LRI RLI FSI PDI), the deprecated format characters and the zero-width
+ * no-break space (BOM).
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g;
+const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
 
 /** `⟨U+202E⟩`: the character named, so the text reads in its stored order (tree labels, tooltips). */
 export function codePointTag(ch: string): string {
