@@ -3,13 +3,13 @@ import * as vscode from 'vscode';
 import { BROKERS_VIEW, FINDINGS_VIEW, LOG_NAME } from './constants';
 import { channelLogger } from './logger';
 import type { Logger } from './broker/logger';
-import { BrokerStore } from './brokers/brokerStore';
+import { BrokerStore } from './settings/brokerStore';
 import { BrokerStatusBar } from './statusBar';
 import { BrokersTreeProvider } from './tree/brokersTreeProvider';
 import { RefreshManager } from './tree/refreshManager';
 import type { TreeNode } from './tree/nodes/treeNode';
 import { LocalPools } from './broker/localPools';
-import { FindingsStore } from './tree/findingsStore';
+import { FindingsStore } from './viewModel/findingsStore';
 import { FindingsTreeProvider } from './tree/findingsView';
 import { TreeLive } from './tree/treeLive';
 

@@ -17,7 +17,7 @@ import type { PoolNode } from '../tree/nodes/poolNode';
 import { poolNodesUnder } from '../tree/treeWalk';
 import type { CommandDef } from './command';
 import { DEFAULT_ROUTING_KEY, askRoutingKey, askWholeNumber, cancelled, isPoolArgs, pickExchange, targetFor } from './pools/target';
-import { RouteComparison, publishAndCompare } from './routePreviewCompare';
+import { RouteComparison, publishAndCompare } from '../broker/routeCompare';
 
 export interface RoutePreviewArgs {
   broker?: string;

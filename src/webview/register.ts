@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { handleErrors } from '../commands/handleErrors';
 import type { Services } from '../services';
 import { DeliveryCountsPanel } from './deliveryCountsPanel';
-import { PANEL_VIEW_TYPE, isPersistedState } from './protocol';
+import { PANEL_VIEW_TYPE, isPersistedState } from '../viewModel/panelProtocol';
 import { isSelection, resolveSelection } from './selection';
 import { registerTestCommands, testModeEnabled } from './testSeed';
 

@@ -11,8 +11,8 @@ import { LocalPoolNotice, LocalPools } from '../../src/broker/localPools';
 import { runAudit, AuditReport } from '../../src/broker/audit';
 import { NotificationPublisher } from '../../src/broker/publisher';
 import { WorkerPool } from '../../src/broker/workers';
-import { testConnection } from '../../src/brokers/connectionTest';
-import { BrokerSession } from '../../src/tree/model/brokerSession';
+import { testConnection } from '../../src/broker/connectionTest';
+import { BrokerSession } from '../../src/viewModel/brokerSession';
 import { TestVhost, until } from './helpers';
 import { CuttableProxy, SCRATCH, closeConnectionsNamed, ensureScratchNode, scratchCtl, scratchVhost } from './faultsScratch';
 

@@ -13,7 +13,7 @@ import { BrokerError } from '../../src/broker/errors';
 import { ManagementClient } from '../../src/broker/management';
 import { publishNotifications } from '../../src/broker/publisher';
 import { WorkerPool } from '../../src/broker/workers';
-import { testConnection } from '../../src/brokers/connectionTest';
+import { testConnection } from '../../src/broker/connectionTest';
 import { ROOT, TestVhost, runCli, until } from './helpers';
 import { SCRATCH, ensureScratchNode, scratchVhost } from './faultsScratch';
 

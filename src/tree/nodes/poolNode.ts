@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import type { Pool, Worker } from '../../broker/topology';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { poolPlacement } from '../model/cluster';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { poolPlacement } from '../../viewModel/cluster';
 import { PoolMembersNode } from './clusterNodes';
-import { TooltipBuilder, plainLabel, plural, rate } from '../model/text';
+import { TooltipBuilder, plainLabel, plural, rate } from '../../viewModel/text';
 import { InfoNode } from './messageNodes';
 import { PoolBindingNode } from './poolBindingNode';
 import { TreeNode, segment, tooltip } from './treeNode';

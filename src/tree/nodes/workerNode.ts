@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import type { Worker } from '../../broker/topology';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { workerNodeLabel } from '../model/cluster';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { workerNodeLabel } from '../../viewModel/cluster';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { TreeNode, segment, tooltip } from './treeNode';
 import { decorateWithFindings } from '../findingDecorations';
 import { workerFindingsOf } from '../treeExtras';

@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AuditReport } from '../../../src/broker/audit';
 import type { PublishResult } from '../../../src/broker/publisher';
-import { BrokerStore } from '../../../src/brokers/brokerStore';
+import { BrokerStore } from '../../../src/settings/brokerStore';
 import { Commands, ContextValues } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/tree/nodes/treeNode';
