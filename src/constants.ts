@@ -66,6 +66,10 @@ export const Commands = {
   diagnose: 'rabbitmqPools.diagnose.run',
   revealFinding: 'rabbitmqPools.findings.reveal',
   routePreview: 'rabbitmqPools.route.preview',
+  showDeliveryCounts: 'rabbitmqPools.panel.show',
+  /** Test-only (registered with RMQ_POOLS_TEST=1): the panel UI test seeds and stops local pools from the palette. */
+  testStartPools: 'rabbitmqPools.test.startPools',
+  testStopPools: 'rabbitmqPools.test.stopPools',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

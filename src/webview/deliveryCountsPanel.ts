@@ -14,7 +14,6 @@ import { ExportData, toCsv, toJson } from '../viewModel/panelExport';
 import { makeNonce, renderHtml } from './html';
 import { auditView } from '../viewModel/panelAudit';
 import { runAudit } from '../broker/audit';
-import { onAudit } from '../commands/pools/runAudit';
 import {
   AuditView, BusyView, DEFAULT_COUNT, ExportFormat, HostMessage, MAX_UPDATES_PER_SECOND, PANEL_VIEW_TYPE, PageMessage, PanelSelection,
   PanelState, isPageMessage,
@@ -92,7 +91,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState((e) => this.visibility(e.webviewPanel.visible)),
       // An audit run from the palette or the tree shows here too when it is about this panel's selection.
-      onAudit(({ broker, vhost, report }) => {
+      this.services.audits.event(({ broker, vhost, report }) => {
         const s = this.selection;
         if (broker !== s.broker || vhost !== s.vhost || report.exchange !== s.exchange || report.routingKey !== s.routingKey) { return; }
         this.audit = auditView(report);

@@ -12,14 +12,6 @@ import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
 import { DEFAULT_ROUTING_KEY, askRoutingKey, askWholeNumber, isPoolArgs, pickExchange, targetFor } from './target';
 
-/** Audits run by this command, for the Delivery Counts panel of the same broker, vhost, exchange and key. */
-export interface AuditEvent { broker: string; vhost: string; report: AuditReport }
-const listeners = new Set<(e: AuditEvent) => void>();
-export function onAudit(fn: (e: AuditEvent) => void): vscode.Disposable {
-  listeners.add(fn);
-  return new vscode.Disposable(() => listeners.delete(fn));
-}
-
 export const runAuditCommand: CommandDef = {
   id: Commands.runAudit,
   title: 'Run Delivery Audit',
@@ -51,11 +43,11 @@ export const runAuditCommand: CommandDef = {
           } finally { sub.dispose(); }
         },
       );
-      for (const fn of listeners) { fn({ broker: t.config.name, vhost: t.config.vhost, report }); }
+      s.audits.fire({ broker: t.config.name, vhost: t.config.vhost, report });
       s.log.info(`Audit ${report.runId}: ${summary(report)}`);
       if (!scripted) {
         const show = report.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-        void show(`Delivery audit: ${summary(report)}`, 'Show Delivery Counts').then((pick) => pick && vscode.commands.executeCommand('rabbitmqPools.panel.show', { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
+        void show(`Delivery audit: ${summary(report)}`, 'Show Delivery Counts').then((pick) => pick && vscode.commands.executeCommand(Commands.showDeliveryCounts, { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
       }
       return report;
     } finally {
