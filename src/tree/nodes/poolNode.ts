@@ -28,7 +28,7 @@ export class PoolNode extends TreeNode {
   override get objectName(): string { return this.pool.name; }
   override managementUrl(): string { return this.sessionValue.client.uiUrl('queue', this.vhost, this.pool.name); }
 
-  /** The context value: later, pools with local workers get ContextValues.poolLocal. */
+  /** The context value; LocalPoolNode overrides it with ContextValues.poolLocal. */
   protected get contextValue(): string { return ContextValues.pool; }
 
   getTreeItem(): vscode.TreeItem {

@@ -22,7 +22,7 @@ export class WorkerNode extends TreeNode {
     return this.worker.connection ? this.sessionValue.client.uiUrl('connection', this.vhost, this.worker.connection) : undefined;
   }
 
-  /** Later, workers started by this tool get ContextValues.workerLocal. */
+  /** Workers started by this tool (LocalWorkerNode) override it with ContextValues.workerLocal. */
   protected get contextValue(): string { return ContextValues.worker; }
 
   getTreeItem(): vscode.TreeItem {
