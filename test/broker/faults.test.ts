@@ -13,7 +13,7 @@ import { NotificationPublisher } from '../../src/broker/publisher';
 import { WorkerPool } from '../../src/broker/workers';
 import { testConnection } from '../../src/broker/connectionTest';
 import { BrokerSession } from '../../src/viewModel/brokerSession';
-import { TestVhost, until } from './helpers';
+import { TestVhost, until } from '../support/broker';
 import { CuttableProxy, SCRATCH, closeConnectionsNamed, ensureScratchNode, scratchCtl, scratchVhost } from './faultsScratch';
 
 const EXCHANGE = 'nova';

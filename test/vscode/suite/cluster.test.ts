@@ -11,9 +11,9 @@ import * as amqp from 'amqplib';
 import { amqpConnectArgs } from '../../../src/broker/connection';
 import type { ExtensionApi } from '../../../src/extension';
 import { AMQP_URLS, ClusterVhost, MANAGEMENT_URLS, clusterConfig, clusterSh, freshClusterVhost, until } from '../../cluster/helpers';
+import { EXTENSION_ID } from '../../../src/constants';
 
 type Node = { id: string };
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'cluster-e2e';
 const POOL = 'orders';
 

@@ -6,15 +6,14 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { DiagnoseResult } from '../../../src/broker/diagnose';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import type { FindingItem, SeverityGroup } from '../../../src/tree/findingsView';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
 type Node = { id: string };
 const plainText = (md: string) => md.replace(/\\([\\`*_{}[\]()#+\-.!|~:$])/g, '$1').replace(/&#39;/g, "'").replace(/&quot;/g, '"')
   .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BAD = 'findings-shared';
 const OK = 'findings-healthy';
 const KEY = 'notifications.info';

@@ -13,13 +13,12 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Commands, ContextKeys, ContextValues, passwordKey } from '../../../src/constants';
+import { Commands, ContextKeys, ContextValues, EXTENSION_ID, passwordKey } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
 type Node = { id: string };
 type Input = vscode.InputBox | vscode.QuickPick<vscode.QuickPickItem & { value: unknown }>;
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const KEY = 'notifications.info';
 const box = (i: Input) => i as vscode.InputBox;
 

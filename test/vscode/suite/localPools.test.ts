@@ -7,14 +7,13 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { PublishResult } from '../../../src/broker/publisher';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
 type Node = { id: string };
 const plainText = (md: string) => md.replace(/\\([\\`*_{}[\]()#+\-.!|~:$])/g, '$1').replace(/&#39;/g, "'").replace(/&quot;/g, '"')
   .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'local-pools-test';
 const KEY = 'notifications.info';
 

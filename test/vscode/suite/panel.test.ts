@@ -16,9 +16,9 @@ import { csvField, toCsv } from '../../../src/viewModel/panelExport';
 import { contentSecurityPolicy, makeNonce, renderHtml } from '../../../src/webview/html';
 import { UpdateThrottle } from '../../../src/viewModel/throttle';
 import type { HostMessage, PanelSelection, PoolRow } from '../../../src/viewModel/panelProtocol';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
+import { EXTENSION_ID } from '../../../src/constants';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 // (RabbitMQ drops a newline from a queue name, so newlines in fields are checked on csvField alone.)
 const HOSTILE = '=HYPERLINK("http://x","y"),<img src=x onerror=alert(1)>;"quoted"';
 

@@ -7,12 +7,11 @@ import * as assert from 'assert';
 import * as net from 'net';
 import * as vscode from 'vscode';
 import type * as amqp from 'amqplib';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
 type Node = { id: string };
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const HOSTILE = '<img src=x onerror=alert(1)> \u202Eevil\u202C ' + 'x'.repeat(200);
 
 let api: ExtensionApi;

@@ -14,7 +14,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, webviewFrame } from './helpers.mjs';
+import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, until, webviewFrame } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'docs/images');
@@ -32,16 +32,6 @@ async function api(method, p, body) {
   return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
 }
 const enc = encodeURIComponent;
-
-async function until(fn, what, timeoutMs = 30_000, everyMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try { const v = await fn(); if (v) { return v; } last = v; } catch (e) { last = e; }
-    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`); }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** Answers the quick pick whose title contains `title`: types `value`, waits for a matching row, presses Enter. */
 async function pick(page, title, value) {
