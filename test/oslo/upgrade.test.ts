@@ -59,8 +59,12 @@ describe('upgrade findings on an OpenStack-style vhost (real oslo.messaging)', f
   });
 
   it('global-qos for the consumer with a global prefetch, and only for it', async () => {
-    const r = await runCli(['diagnose', '--upgrade', '--json', '--vhost', vh.name]);
-    const g = (r.json as { findings: FindingJson[] }).findings.filter((f) => f.kind === 'global-qos');
+    // A consumer's channel shows in the management API a statistics interval after the consumer itself: ask until it does.
+    const g = await until(async () => {
+      const r = await runCli(['diagnose', '--upgrade', '--json', '--vhost', vh.name]);
+      const found = (r.json as { findings: FindingJson[] }).findings.filter((f) => f.kind === 'global-qos');
+      return found.length ? found : undefined;
+    }, 'a global-qos finding', 30_000, 1000);
     assert.deepEqual(g.map((f) => f.pool), ['legacy']);
     assert.match(g[0].message, /legacy-global-qos/);
   });
