@@ -37,7 +37,8 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     return 2;
   }
   const { cmd, rest } = found;
-  const specs = { ...cmd.flags, ...COMMON_FLAGS };
+  // A command may describe a common flag its own way (demo: --vhost defaults to the demo's vhost), in the common flags' place.
+  const specs = { ...cmd.flags, ...COMMON_FLAGS, ...Object.fromEntries(Object.entries(cmd.flags).filter(([k]) => k in COMMON_FLAGS)) };
   const exits: (() => Promise<void> | void)[] = [];
   let json = rest.includes('--json');
   try {
