@@ -65,9 +65,17 @@ export const Commands = {
   diagnose: 'rabbitmqPools.diagnose.run',
   revealFinding: 'rabbitmqPools.findings.reveal',
   routePreview: 'rabbitmqPools.route.preview',
+  startDemo: 'rabbitmqPools.demo.start',
+  stopDemo: 'rabbitmqPools.demo.stop',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Context keys set with `setContext` (package.json `when` clauses read them). */
+export const ContextKeys = {
+  /** True while "Start Demo…" has a demo running in this window (shows "Stop Demo" in the palette). */
+  demoRunning: 'rabbitmqPools.demoRunning',
+} as const;
 
 export const ContextValues = {
   broker: 'rabbitmqPools.broker',

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { createServices, Services } from './services';
 import { registerCommands } from './commands/registry';
 import { registerDeliveryCountsPanel } from './webview/register';
+import { stopDemoOnExit } from './commands/demo/demoController';
 
 export interface ExtensionApi {
   services: Services;
@@ -20,8 +21,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   return { services };
 }
 
-/** Local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
+/** A running demo is removed and local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
 export async function deactivate(): Promise<void> {
+  // The demo first: it stops its own pools and removes its vhost.
+  await stopDemoOnExit(active);
   await active?.localPools.stopAll();
   active = undefined;
 }
