@@ -41,7 +41,7 @@ async function consumersByQueue(v: string): Promise<Map<string, string[]>> {
 const seedConsumers = (v: string) => until(async () => {
   const m = await consumersByQueue(v);
   const n = [...m.values()].reduce((a, l) => a + l.length, 0);
-  return n === 6 && ![...m.values()].flat().includes('?') && m;
+  return n === 6 && ![...m.values()].flat().includes('?') ? m : undefined;
 }, `the demo's 6 consumers in ${v}`, 30_000);
 
 const kinds = (fs: { kind: string; pool?: string }[]) => fs.map((f) => `${f.kind}:${f.pool}`).sort();
@@ -74,10 +74,10 @@ describe('the demo on a real broker', function () {
       assert.equal(byQueue.get('notifications.info'), undefined, 'oslo\'s default queue has no consumer');
 
       // The trickle reaches every pool; each pool gets every notification once, the default queue keeps them.
-      const first = await until(() => { const p = demo.pools(); return p.every((x) => x.kind === 'default-queue' || x.delivered >= 5) && p; }, 'every pool consuming', 20_000);
-      const later = await until(() => { const p = demo.pools(); return p.find((x) => x.name === 'ceilometer')!.delivered > first.find((x) => x.name === 'ceilometer')!.delivered + 5 && p; }, 'counts increasing', 20_000);
+      const first = await until(() => { const p = demo.pools(); return p.every((x) => x.kind === 'default-queue' || x.delivered >= 5) ? p : undefined; }, 'every pool consuming', 20_000);
+      const later = await until(() => { const p = demo.pools(); return p.find((x) => x.name === 'ceilometer')!.delivered > first.find((x) => x.name === 'ceilometer')!.delivered + 5 ? p : undefined; }, 'counts increasing', 20_000);
       assert.ok(demo.published() >= later.find((x) => x.name === 'audit')!.delivered);
-      const held = await until(async () => { const q = await client.queue(vhost, 'notifications.info'); return (q.messages ?? 0) > 0 && q.messages; }, 'notifications.info filling up', 30_000);
+      const held = await until(async () => { const q = await client.queue(vhost, 'notifications.info'); return (q.messages ?? 0) > 0 ? q.messages : undefined; }, 'notifications.info filling up', 30_000);
       assert.ok(held > 0);
 
       const { findings } = await runDiagnose(client, vhost);
