@@ -126,9 +126,10 @@ async function hoverTooltip(page, rowLocator, textInHover) {
   }
 }
 
-async function widenSidebar(page, width) {
+/** Drags the sidebar's edge until it is `width` pixels wide. */
+async function sidebarWidth(page, width) {
   const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
-  if (!side || side.width >= width) { return; }
+  if (!side || Math.abs(side.width - width) < 4) { return; }
   const x = side.x + side.width - 1, y = side.y + side.height / 2;
   await page.mouse.move(x, y);
   await page.mouse.down();
@@ -164,8 +165,8 @@ test('the walkthrough\'s demo step starts the demo; the tree shows its pools wit
   await runCommand(page, 'Welcome: Open Walkthrough');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ timeout: 15_000 });
-  await input.fill('RabbitMQ Pools');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with RabbitMQ Pools' }).first().waitFor({ timeout: 15_000 });
+  await input.fill('RabbitMQ Worker Pools');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'RabbitMQ Worker Pools' }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   const step = page.locator('button.getting-started-step', { hasText: 'Start the demo' });
   await step.waitFor({ timeout: 30_000 });
@@ -209,7 +210,7 @@ test('the walkthrough\'s demo step starts the demo; the tree shows its pools wit
 test('pictures from the demo: tree, local pool, Delivery Counts (dark and light), findings', async () => {
   const { page, lap } = wb;
   await palette(page, 'View: Close All Editors');
-  await widenSidebar(page, 560);
+  await sidebarWidth(page, 560);
   for (const p of ['ceilometer', 'audit', 'monitoring']) { await expand(page, p); }
   await until(async () => (await treeRows(page).filter({ hasText: '(local)' }).count()) === 4 || undefined, 'four local worker rows');
   await until(async () => (await treeRows(page).filter({ hasText: /aodh-listener|panko-listener/ }).count()) === 2 || undefined, 'the two applications of monitoring');
@@ -221,7 +222,9 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
   lap('docs/images/tree.png');
 
   // A local pool's actions (its tooltip cannot be hovered while it counts: each live redraw closes it).
-  await row(page, 'ceilometer').locator('.label-name').click({ button: 'right' });
+  // Right-clicked near the row's end, so that the menu leaves the workers' counts in sight.
+  const box = await row(page, 'ceilometer').boundingBox();
+  await page.mouse.click(box.x + box.width - 90, box.y + box.height / 2, { button: 'right' });
   const menu = page.locator('.context-view .monaco-menu');
   await menu.waitFor({ timeout: 15_000 });
   const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
@@ -232,7 +235,8 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
   lap('docs/images/local-pools.png');
   await page.mouse.move(1300, 780);
 
-  // The Delivery Counts panel on nova / notifications.info.
+  // The Delivery Counts panel on nova / notifications.info, with room for its table.
+  await sidebarWidth(page, 330);
   await palette(page, 'RabbitMQ: Show Delivery Counts');
   await pick(page, 'exchange', 'nova');
   const frame = webviewFrame(page);
@@ -255,6 +259,7 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
 
   // Findings: the shared pool (and the default queue the trickle fills) for the demo's vhost.
   await palette(page, 'View: Close All Editors');
+  await sidebarWidth(page, 560);
   await viewHeader(page, 'Findings').waitFor({ timeout: 15_000 });
   const finding = treeRows(page).filter({ hasText: 'shared-pool' }).first();
   await finding.waitFor({ timeout: 60_000 });
