@@ -2,7 +2,7 @@
 //  1. "Welcome: Open Walkthrough…" opens the extension's walkthrough; its "Start the demo" step's button runs Start Demo…,
 //     which builds the demo in vhost rmq-pools-demo of the local broker and reveals it: the Brokers tree shows the demo's
 //     pools with live counts that increase, the step is checked, and "Stop Demo" appears in the palette only now;
-//  2. the README's pictures, all from the demo (no test fixtures): the tree, a local pool's tooltip, the Delivery Counts
+//  2. the README's pictures, all from the demo (no test fixtures): the tree, a pool's tooltip, a local pool's menu, the Delivery Counts
 //     panel in Default Dark Modern (webview body .vscode-dark) and Default Light Modern (.vscode-light), the Findings view
 //     with the shared pool: copied to docs/images/;
 //  3. Stop Demo removes the vhost and hides itself from the palette again.
@@ -221,6 +221,13 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
   await docShot(page, 'tree');
   lap('docs/images/tree.png');
 
+  // A pool's tooltip: the shared pool, with its two applications and the finding.
+  const tip = await hoverTooltip(page, row(page, 'monitoring'), 'Applications');
+  assert.match(await text(tip), /Applications: aodh-listener, panko-listener/);
+  assert.match(await text(tip), /shared-pool/);
+  await docShot(page, 'tree-tooltip');
+  lap('docs/images/tree-tooltip.png');
+
   // A local pool's actions (its tooltip cannot be hovered while it counts: each live redraw closes it).
   // Right-clicked near the row's end, so that the menu leaves the workers' counts in sight.
   const box = await row(page, 'ceilometer').boundingBox();
@@ -267,6 +274,7 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
   await treeRows(page, 'Errors (1)').first().waitFor({ timeout: 15_000 });
   await treeRows(page).filter({ hasText: 'unconsumed-default-queue' }).first().waitFor({ timeout: 60_000 });
   for (const p of ['ceilometer', 'audit']) { await row(page, p).locator('.label-name').click(); } // collapse: room for the findings
+  await page.mouse.click(1100, 700); // the focus off the tree: its selection in a quiet colour
   const fhover = await hoverTooltip(page, finding, 'What to do');
   assert.match(await text(fhover), /Applications: aodh-listener, panko-listener/);
   await docShot(page, 'findings');

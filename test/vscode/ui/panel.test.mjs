@@ -2,21 +2,16 @@
 //  1. the seed's pools (exchange nova, local pools ceilometer ×3, audit ×1, notifications.info ×1, all bound with
 //     notifications.info) in a fresh vhost; the panel opened from the palette; 1,000 test notifications published from the
 //     panel's button; every local pool shows 1,000 delivered and the ceilometer bars add up to 1,000; screenshots in the dark,
-//     light and high-contrast themes (docs/images/panel-*.png);
+//     light and high-contrast themes (test-results/screenshots/panel-fixture-*.png; the README's come from demo.test.mjs);
 //  2. pools named `<img src=x onerror=alert(1)>` and `<img src=x onerror="window.__pwned=1">` show as text; no script runs;
 //  3. after a window reload the panel comes back with its pool selection.
 // The local pools are started with the test-only command "RabbitMQ: Start Local Pools (test)" (registered only under the
 // test rig), until the worker-pool command rabbitmqPools.pool.create is there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, webviewFrame } from './helpers.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DOCS = path.join(ROOT, 'docs/images');
 const MGMT = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
 const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
 const VHOST = `rmqp-ui-panel-${randomBytes(4).toString('hex')}`;
@@ -72,10 +67,7 @@ async function setTheme(page, theme) {
 }
 
 async function shot(page, name) {
-  const file = await screenshot(page, name);
-  mkdirSync(DOCS, { recursive: true });
-  copyFileSync(file, path.join(DOCS, `${name}.png`));
-  return file;
+  return screenshot(page, name.replace(/^panel-/, 'panel-fixture-'));
 }
 
 const num = async (loc) => Number(await loc.getAttribute('data-value'));
