@@ -9,6 +9,8 @@ import { stopDemoOnExit } from './commands/demo/demoController';
 
 export interface ExtensionApi {
   services: Services;
+  /** What deactivate() does for a running demo (tests call it; the window stays). */
+  stopDemoOnExit(): Promise<void>;
 }
 
 let active: Services | undefined;
@@ -18,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   active = services;
   registerCommands(context, services);
   registerDeliveryCountsPanel(context, services);
-  return { services };
+  return { services, stopDemoOnExit: () => stopDemoOnExit(services) };
 }
 
 /** A running demo is removed and local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
