@@ -150,6 +150,15 @@ async function docShot(page, name) {
 const delivered = (t, what) => { const m = new RegExp(`${what} · ([\\d,]+) delivered`).exec(t); return m ? Number(m[1].replace(/,/g, '')) : undefined; };
 
 test('the walkthrough\'s demo step starts the demo; the tree shows its pools with live counts', async () => {
+  try {
+    await walkthroughSteps();
+  } catch (e) {
+    await screenshot(wb.page, 'demo-walkthrough-failed');
+    throw e;
+  }
+});
+
+async function walkthroughSteps() {
   const { page, lap } = wb;
   // Opening the view activates the extension (and the test-only command with it).
   await openContainer(page, undefined, { timeout: 90_000 });
@@ -180,7 +189,16 @@ test('the walkthrough\'s demo step starts the demo; the tree shows its pools wit
   await step.locator('.monaco-button, .button-link, a', { hasText: /^\s*Start Demo\s*$/ }).first().click();
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Start Demo' }).waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('.quick-input-widget input.input').inputValue(), VHOST, 'the default demo vhost');
-  await page.keyboard.press('Enter');
+  // Enter while the box is still validating its first value is ignored: press again until the box closes.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Enter');
+    try {
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 3_000 });
+      break;
+    } catch (e) {
+      if (attempt === 5) { throw e; }
+    }
+  }
   await notification(page, `Demo running in vhost "${VHOST}"`).waitFor({ timeout: 90_000 });
   lap('demo running');
   assert.ok(((await demoVhost())?.tags ?? []).includes(DEMO_TAG), 'the vhost exists, tagged as the demo\'s');
@@ -205,7 +223,7 @@ test('the walkthrough\'s demo step starts the demo; the tree shows its pools wit
   await page.mouse.move(1300, 780);
   await page.waitForTimeout(500);
   await docShot(page, 'walkthrough');
-});
+}
 
 test('pictures from the demo: tree, local pool, Delivery Counts (dark and light), findings', async () => {
   const { page, lap } = wb;
