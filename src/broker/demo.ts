@@ -169,9 +169,20 @@ async function vhostInfo(client: ManagementClient, vhost: string): Promise<Vhost
   }
 }
 
+/** Whether `vhost` is one the demo made (tagged DEMO_TAG): true, false (someone else's), or undefined when it does not exist. */
+export async function isDemoVhost(config: BrokerConfig, vhost: string): Promise<boolean | undefined> {
+  const client = new ManagementClient(config);
+  try {
+    const info = await vhostInfo(client, vhost);
+    return info ? tagsOf(info).includes(DEMO_TAG) : undefined;
+  } finally {
+    client.dispose();
+  }
+}
+
 function notADemoVhost(vhost: string): BrokerError {
   return new BrokerError('precondition', `The vhost "${vhost}" exists and was not made by the demo (it has no "${DEMO_TAG}" tag), so the demo leaves it alone`,
-    `Pick another vhost for the demo (--vhost), e.g. "${DEMO_VHOST}"`);
+    `Give the demo another vhost name (the CLI's --vhost, or the box Start Demo… shows), e.g. "${DEMO_VHOST}-2"`);
 }
 
 /** The run id a demo vhost's description carries (who made it last). */

@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { BrokerConfig } from '../../broker/connection';
-import { Demo, DemoStep, DemoSummary, PoolRunner, removeDemo } from '../../broker/demo';
-import { describeError } from '../../broker/errors';
+import { Demo, DemoStep, DemoSummary, PoolRunner, isDemoVhost, removeDemo } from '../../broker/demo';
+import { describeError, invalidInput } from '../../broker/errors';
 import { localPoolId } from '../../broker/localPools';
 import { ContextKeys } from '../../constants';
 import type { Services } from '../../services';
@@ -34,6 +34,7 @@ export interface RunningDemo { demo: Demo; broker: string }
 export class DemoController {
   private current: RunningDemo | undefined;
   private stopping: Promise<DemoSummary | undefined> | undefined;
+  private starting = false;
 
   constructor(private readonly s: Services) {
     // deactivate() awaits stopDemoOnExit; this covers a disposal without it (the extension disabled while running).
@@ -44,10 +45,27 @@ export class DemoController {
 
   /** Builds the demo in `vhost` of the (local) broker `config` and runs it; rejects with a BrokerError ('cancelled' on abort). */
   async start(config: BrokerConfig, vhost: string, o: { ratePerSecond?: number; signal?: AbortSignal; onStep?: (s: DemoStep) => void } = {}): Promise<RunningDemo> {
-    if (this.running) { throw new Error(`A demo is running already (vhost "${this.running.demo.vhost}")`); }
-    await this.stopping;
+    if (this.running) { throw invalidInput(`A demo is running already (vhost "${this.running.demo.vhost}")`, 'Stop it first with "RabbitMQ: Stop Demo"'); }
+    if (this.starting) { throw invalidInput('A demo is being started already', 'Wait for it, or cancel it in its progress notification'); }
+    this.starting = true;
+    try {
+      await this.stopping;
+      return await this.up(config, vhost, o);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async up(config: BrokerConfig, vhost: string, o: { ratePerSecond?: number; signal?: AbortSignal; onStep?: (s: DemoStep) => void }): Promise<RunningDemo> {
     const broker = config.name;
     const pools = this.s.localPools;
+    // Local pools already in a demo's vhost (the user's, or left from a demo that ended) would be joined by the demo's own
+    // pools of the same name, and the vhost is about to be reset under them: stop them first. (A vhost that is not the
+    // demo's is refused by Demo.up, and its pools are left alone.)
+    const before = pools.list().filter((e) => e.broker === broker && e.vhost === vhost);
+    if (before.length && await isDemoVhost(config, vhost).catch(() => false) !== false) {
+      await Promise.allSettled(before.map((e) => pools.stop(e.id)));
+    }
     const runner: PoolRunner = {
       start: async (c, options) => (await pools.start(c, options)).pool,
       stop: (p) => pools.stop(localPoolId(broker, vhost, p.name)),

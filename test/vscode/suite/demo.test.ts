@@ -2,7 +2,7 @@
  * The demo inside a real VS Code extension host against the real broker: Start Demo runs the demo's local pools in the
  * extension's LocalPools (the tree marks them local with live counts) and reveals its exchange; Stop Demo removes the
  * vhost, with a pool the user started in it; the demo ends by itself when its vhost is deleted from outside
- * (`rmq-pools demo down`); what deactivate() does (VS Code closing) removes it too.
+ * (`rmq-pools demo down`); two starts at once give one demo; what deactivate() does (VS Code closing) removes it too.
  */
 import * as assert from 'assert';
 import { randomBytes } from 'crypto';
@@ -90,7 +90,9 @@ describe('The demo in the extension host', function () {
   });
 
   it('ends by itself when "rmq-pools demo down" deletes its vhost; deactivate removes a running demo', async () => {
-    await start();
+    // Two starts at once (a double click): one demo, the other start refused.
+    const both = await Promise.all([start(), start()]);
+    assert.strictEqual(both.filter((r) => r !== undefined).length, 1, 'exactly one start went through');
     assert.deepEqual(local(), ['audit×1', 'ceilometer×3']);
     // What `rmq-pools demo down` does, from outside the extension.
     const down = await removeDemo(brokerConfig({ amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL }), vhost);
