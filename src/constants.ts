@@ -21,6 +21,7 @@
  * | rabbitmqPools.worker.local            | a worker started by this tool (Stop Worker)            |
  * | rabbitmqPools.loadMore                | "Load more…"                                           |
  * | rabbitmqPools.error                   | an error node (Retry)                                  |
+ * | rabbitmqPools.error.auth              | an error node Edit Broker fixes (refused user or password; a vhost missing or not permitted: the hint says "Edit Broker"): Retry, Edit Broker |
  * | rabbitmqPools.info                    | an info node ("No consumers on this pool")             |
  * | rabbitmqPools.addBroker               | the "Add Broker…" hint shown with the default broker   |
  * | rabbitmqPools.finding                 | a finding in the Findings view (rabbitmqPools.findings) |
@@ -71,12 +72,6 @@ export const Commands = {
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
-/** Context keys set with `setContext` (package.json `when` clauses read them). */
-export const ContextKeys = {
-  /** True while "Start Demo…" has a demo running in this window (shows "Stop Demo" in the palette). */
-  demoRunning: 'rabbitmqPools.demoRunning',
-} as const;
-
 export const ContextValues = {
   broker: 'rabbitmqPools.broker',
   brokerDefault: 'rabbitmqPools.broker.default',
@@ -94,10 +89,26 @@ export const ContextValues = {
   workerLocal: 'rabbitmqPools.worker.local',
   loadMore: 'rabbitmqPools.loadMore',
   error: 'rabbitmqPools.error',
+  /** An error node the broker's settings or password can fix (authentication failed, a vhost it may not use): offers Edit Broker. */
+  errorAuth: 'rabbitmqPools.error.auth',
   info: 'rabbitmqPools.info',
   addBroker: 'rabbitmqPools.addBroker',
   /** A finding in the Findings view. */
   finding: 'rabbitmqPools.finding',
+} as const;
+
+/**
+ * Context keys the extension sets with `setContext` (package.json `when` clauses read them).
+ * | key                              | true while                                                         |
+ * |----------------------------------|--------------------------------------------------------------------|
+ * | rabbitmqPools.hasLocalPools      | at least one local worker pool runs (Add Worker, Stop Worker, Stop Pool in the palette) |
+ * | rabbitmqPools.testMode           | the test-only commands are registered (RMQ_POOLS_TEST=1 or the VS Code test rig) |
+ * | rabbitmqPools.demoRunning        | Start Demo… has a demo running in this window (Stop Demo in the palette and the view's menu) |
+ */
+export const ContextKeys = {
+  hasLocalPools: 'rabbitmqPools.hasLocalPools',
+  testMode: 'rabbitmqPools.testMode',
+  demoRunning: 'rabbitmqPools.demoRunning',
 } as const;
 
 /** SecretStorage key of a broker's password. */

@@ -5,11 +5,16 @@ import * as vscode from 'vscode';
 import { createServices, Services } from './services';
 import { registerCommands } from './commands/registry';
 import { registerDeliveryCountsPanel } from './webview/register';
+import { ActiveInput, activeInput } from './commands/multiStepInput';
+import type { LocalPoolsContext } from './commands/pools/localPoolsContext';
 import { stopDemoOnExit } from './commands/demo/demoController';
 
 export interface ExtensionApi {
   services: Services;
-  /** What deactivate() does for a running demo (tests call it; the window stays). */
+  /** For tests: the multi-step quick input on screen, and the local-pools context key's value. */
+  inputs: ActiveInput;
+  poolsContext: LocalPoolsContext;
+  /** For tests: what deactivate() does for a running demo (the window stays). */
   stopDemoOnExit(): Promise<void>;
 }
 
@@ -18,9 +23,9 @@ let active: Services | undefined;
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const services = createServices(context);
   active = services;
-  registerCommands(context, services);
+  const poolsContext = registerCommands(context, services);
   registerDeliveryCountsPanel(context, services);
-  return { services, stopDemoOnExit: () => stopDemoOnExit(services) };
+  return { services, inputs: activeInput, poolsContext, stopDemoOnExit: () => stopDemoOnExit(services) };
 }
 
 /** A running demo is removed and local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */

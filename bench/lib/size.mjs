@@ -34,7 +34,7 @@ export function productionBuild() {
   } catch (e) {
     // vsce refuses relative README images without a repository it recognises: the same package with links left as they are.
     packageNote = `npm run package failed (${String(e.stderr ?? e.message).split('\n').find((l) => /ERROR/.test(l))?.trim() ?? 'see above'}); packaged with --no-rewrite-relative-links`;
-    execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', 'dist/rabbitmq-pool-inspector.vsix'], { cwd: PROD, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', 'dist/rabbitmq-pool-inspector.vsix'], { cwd: PROD, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const packageSeconds = (performance.now() - t1) / 1000;
   const size = (f) => (existsSync(path.join(PROD, f)) ? statSync(path.join(PROD, f)).size : undefined);

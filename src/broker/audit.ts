@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { BrokerConfig } from './connection';
 import { BrokerError, invalidInput } from './errors';
 import { ApiQueue, ManagementClient } from './management';
-import { bindingMatches } from './routing';
+import { lookupRoute } from './routeLookup';
+import { MAX_AUDIT_COUNT } from './limits';
 import { AuditPoolResult, AuditTally, approximateAuditResult } from './counts';
 import { NotificationPublisher, PublishOptions, PublishProgress, PublishResult } from './publisher';
 import { QueueType, RUN_ID_HEADER, WorkerPool, validatePoolOptions } from './workers';
@@ -63,6 +64,11 @@ export interface AuditReport {
   timedOut: boolean;
   cancelled: boolean;
   pools: AuditPoolResult[];
+  /**
+   * Local pools declared on the audited exchange that the audit's key does not reach (e.g. bound with "notifications.*"
+   * on a direct exchange): not receivers, so not counted as missing anything.
+   */
+  notBound: string[];
   publish: PublishResult;
 }
 
@@ -83,7 +89,9 @@ export function parsePoolSpecs(text: string): AuditPoolSpec[] {
 }
 
 export async function runAudit(config: BrokerConfig, client: ManagementClient, o: AuditOptions): Promise<AuditReport> {
-  if (!Number.isInteger(o.count) || o.count < 1) { throw invalidInput(`The audit count ${o.count} is not a positive whole number`, 'Use e.g. 1000'); }
+  if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_AUDIT_COUNT) {
+    throw invalidInput(`The audit count ${o.count} is not a whole number from 1 to ${MAX_AUDIT_COUNT}`, 'Use e.g. 1000; to load-test with more, use publish, which takes up to 10,000,000');
+  }
   const log = o.logger ?? silentLogger;
   const runId = randomUUID();
   const t0 = performance.now();
@@ -111,15 +119,19 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
       await pool.start();
       watch(pool);
     }
+    // ---- which pools the audit's messages reach, as the broker routes them (routeLookup: the one decision) ----
+    const judgeRemote = o.remote ?? (o.pools?.length ?? 0) === 0;
+    const reached = judgeRemote || o.running?.length ? new Set((await lookupRoute(client, config.vhost, o.exchange, o.routingKey)).pools) : new Set<string>();
+    const notBound: string[] = [];
     for (const pool of o.running ?? []) {
-      if (!tallies.some((t) => t.pool === pool.name)) { watch(pool); }
+      if (tallies.some((t) => t.pool === pool.name)) { continue; }
+      if (reached.has(pool.name)) { watch(pool); } else if (pool.exchange === o.exchange) { notBound.push(pool.name); }
     }
     progress('starting');
 
     // ---- pools without local workers: management counters before ----
-    const judgeRemote = o.remote ?? (o.pools?.length ?? 0) === 0;
     const local = new Set(tallies.map((t) => t.pool));
-    const remote = judgeRemote ? await remoteBefore(client, config.vhost, o.exchange, o.routingKey, local) : undefined;
+    const remote = judgeRemote ? await remoteBefore(client, config.vhost, [...reached].sort(), local) : undefined;
 
     // ---- publish ----
     const publisher = new NotificationPublisher(config, {
@@ -154,7 +166,7 @@ export async function runAudit(config: BrokerConfig, client: ManagementClient, o
     return {
       runId, exchange: o.exchange, routingKey: o.routingKey, published: pub.published, confirmed: pub.confirmed, unroutable: pub.unroutable,
       seconds: Math.round((performance.now() - t0) / 10) / 100, publishSeconds: pub.seconds, ok, timedOut, cancelled: pub.cancelled || o.signal?.aborted === true,
-      pools: results, publish: pub,
+      pools: results, notBound: notBound.sort(), publish: pub,
     };
   } finally {
     for (const u of unhook) { u(); }
@@ -169,25 +181,8 @@ interface RemoteState { pools: RemotePool[]; statsOff: boolean }
 const STATS_LAG_MS = 10_000;
 const QUEUE_STAT_COLUMNS = ['name', 'consumers', 'messages', 'message_stats'] as const;
 
-/** The queues a message (exchange, key) reaches, following exchange-to-exchange bindings, from per-exchange binding lists. */
-export async function boundPools(client: ManagementClient, vhost: string, exchange: string, routingKey: string): Promise<string[]> {
-  const found = new Set<string>();
-  const seen = new Set<string>();
-  const visit = async (name: string): Promise<void> => {
-    if (seen.has(name)) { return; }
-    seen.add(name);
-    const [ex, bindings] = await Promise.all([client.exchange(vhost, name), client.exchangeBindings(vhost, name)]);
-    for (const b of bindings) {
-      if (!bindingMatches(ex.type, { routingKey: b.routing_key, arguments: b.arguments }, routingKey)) { continue; }
-      if (b.destination_type === 'queue') { found.add(b.destination); } else { await visit(b.destination); }
-    }
-  };
-  await visit(exchange);
-  return [...found].sort();
-}
-
-async function remoteBefore(client: ManagementClient, vhost: string, exchange: string, routingKey: string, local: ReadonlySet<string>): Promise<RemoteState> {
-  const [overview, names] = await Promise.all([client.overview(), boundPools(client, vhost, exchange, routingKey)]);
+async function remoteBefore(client: ManagementClient, vhost: string, names: readonly string[], local: ReadonlySet<string>): Promise<RemoteState> {
+  const overview = await client.overview();
   const statsOff = overview.rates_mode === 'none';
   const pools: RemotePool[] = [];
   for (const name of names) {

@@ -9,7 +9,7 @@
  */
 import type { ApiChannel, ApiNode, ManagementClient } from './management';
 import { route, RoutingTable, HeaderValue } from './routing';
-import { fetchTopology, isSystemExchange, Pool, Topology, Worker } from './topology';
+import { fetchTopology, isAnonymous, isSystemExchange, Pool, Topology } from './topology';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -29,7 +29,7 @@ export interface Finding {
   routingKey?: string;
   /** Consumer tags of the workers concerned. */
   workers?: string[];
-  /** Applications concerned (shared-pool), normalised by applicationKey(). */
+  /** Applications concerned (shared-pool), as topology's applicationsOf() gives them. */
   applications?: string[];
   /** What happens, in one or two sentences. */
   message: string;
@@ -95,27 +95,6 @@ export function atLeast(s: Severity, threshold: Severity): boolean { return SEVE
 
 /** oslo.messaging's notification priorities: the default queue of a listener without a pool is "<topic>.<priority>". */
 export const OSLO_PRIORITIES = ['audit', 'critical', 'debug', 'error', 'info', 'sample', 'warn', 'warning'] as const;
-
-const OSLO_CONNECTION_NAME = /^(.+?):\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The application a connection name stands for. oslo.messaging names each connection "<program>:<pid>:<uuid>",
- * so two processes of one service (ceilometer-agent-notification with workers=2) must count as one application.
- */
-export function applicationKey(application: string): string {
-  const m = OSLO_CONNECTION_NAME.exec(application);
-  return m ? m[1] : application;
-}
-
-/** A worker whose application is only its peer address or connection: nobody named it, so it cannot be compared. */
-export function isAnonymous(w: Worker): boolean {
-  return !w.application || w.application === 'unknown' || w.application === w.peer || w.application === w.connection;
-}
-
-/** Named applications among a pool's workers, normalised and sorted. */
-export function poolApplications(p: Pool): string[] {
-  return [...new Set(p.workers.filter((w) => !isAnonymous(w)).map((w) => applicationKey(w.application)))].sort();
-}
 
 interface BoundAt { exchange: string; routingKey: string; /** other pools under the same exchange + key */ siblings: Pool[] }
 
@@ -222,11 +201,11 @@ export function clusterRules(p: Pool, nodes?: DiagnoseOptions['nodes']): Finding
 }
 
 function sharedPool(p: Pool): Finding[] {
-  const apps = poolApplications(p);
+  const apps = p.applications;
   if (apps.length < 2) { return []; }
   return [{
     kind: 'shared-pool', severity: 'error', pool: p.name, applications: apps,
-    workers: p.workers.filter((w) => !isAnonymous(w)).map((w) => w.consumerTag),
+    workers: p.workers.filter((w) => !isAnonymous(w)).map((w) => w.id),
     message: `Pool "${p.name}" is consumed by ${apps.length} applications (${apps.join(', ')}): these listeners steal each other's messages, so each application sees only part of them.`,
     action: 'Give each application its own pool (oslo.messaging: get_notification_listener(..., pool="<application>")), bound to the same exchange and key, so each gets every message once.',
   }];
@@ -261,7 +240,7 @@ function workerSettings(p: Pool, globalPrefetch: Record<string, number>): Findin
   const autoAck = p.workers.filter((w) => !w.ackRequired);
   if (autoAck.length) {
     out.push({
-      kind: 'auto-ack-workers', severity: 'warning', pool: p.name, workers: autoAck.map((w) => w.consumerTag),
+      kind: 'auto-ack-workers', severity: 'warning', pool: p.name, workers: autoAck.map((w) => w.id),
       message: `${plural(autoAck.length, 'worker')} of pool "${p.name}" consume${autoAck.length === 1 ? 's' : ''} with automatic acknowledgement: the broker forgets each message as it sends it, so messages in flight or buffered are lost if the worker crashes, and prefetch does not limit them.`,
       action: 'Consume with manual acks (noAck: false) and ack after processing, with a prefetch (e.g. 10–100).',
     });
@@ -269,7 +248,7 @@ function workerSettings(p: Pool, globalPrefetch: Record<string, number>): Findin
   const unlimited = p.workers.filter((w) => w.ackRequired && w.prefetch === 0 && !(globalPrefetch[w.channel] > 0));
   if (unlimited.length) {
     out.push({
-      kind: 'no-prefetch', severity: 'warning', pool: p.name, workers: unlimited.map((w) => w.consumerTag),
+      kind: 'no-prefetch', severity: 'warning', pool: p.name, workers: unlimited.map((w) => w.id),
       message: `${plural(unlimited.length, 'worker')} of pool "${p.name}" ha${unlimited.length === 1 ? 's' : 've'} no prefetch limit (0 = unlimited): the broker pushes the whole backlog to them, starving the other workers and bloating their memory.`,
       action: 'Set a prefetch (basic.qos) before consuming, e.g. channel.prefetch(50) in amqplib or [oslo_messaging_rabbit] rabbit_qos_prefetch_count = 50.',
     });
@@ -281,8 +260,8 @@ function singleActive(p: Pool): Finding {
   const waiting = p.workers.filter((w) => !w.active);
   const active = p.workers.filter((w) => w.active);
   return {
-    kind: 'single-active-consumer', severity: 'info', pool: p.name, workers: (waiting.length ? waiting : p.workers.slice(1)).map((w) => w.consumerTag),
-    message: `Pool "${p.name}" has x-single-active-consumer: only one of its ${p.workers.length} workers${active.length === 1 ? ` (${active[0].consumerTag})` : ''} gets messages; the other ${plural(p.workers.length - 1, 'worker')} only wait to take over.`,
+    kind: 'single-active-consumer', severity: 'info', pool: p.name, workers: (waiting.length ? waiting : p.workers.slice(1)).map((w) => w.id),
+    message: `Pool "${p.name}" has x-single-active-consumer: only one of its ${p.workers.length} workers${active.length === 1 ? ` (${active[0].id})` : ''} gets messages; the other ${plural(p.workers.length - 1, 'worker')} only wait to take over.`,
     action: 'Fine for strict ordering or failover; to share the load, use a queue without x-single-active-consumer (it cannot be changed on an existing queue: declare a new pool).',
   };
 }
@@ -381,7 +360,7 @@ export function deliveryWindowsFromChannels(t: Topology, before: ApiChannel[], a
       const cb = b.get(w.channel);
       if (!ca || !cb) { ok = false; break; } // the channel came or went during the window
       // No message_stats yet (nothing delivered, or rates_mode = none) counts as 0.
-      perWorker[w.consumerTag] = Math.max(0, (channelDelivered(ca) ?? 0) - (channelDelivered(cb) ?? 0));
+      perWorker[w.id] = Math.max(0, (channelDelivered(ca) ?? 0) - (channelDelivered(cb) ?? 0));
     }
     if (ok) { out.push({ pool: p.name, perWorker, seconds, source: 'management' }); }
   }

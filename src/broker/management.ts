@@ -67,7 +67,7 @@ export interface ApiQueue {
   arguments?: Record<string, unknown>; type?: string; node?: string; leader?: string; members?: string[]; online?: string[];
   state?: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number;
   consumer_utilisation?: number | null; single_active_consumer_tag?: string | null; message_stats?: MessageStats;
-  idle_since?: string; policy?: string | null;
+  idle_since?: string; policy?: string | null; effective_policy_definition?: Record<string, unknown> | null;
 }
 export interface ApiBinding {
   source: string; vhost: string; destination: string; destination_type: 'queue' | 'exchange';
@@ -195,7 +195,10 @@ export class ManagementClient {
     await this.request('PUT', `api/permissions/${enc(vhost)}/${enc(user)}`, p);
   }
   async deleteQueue(vhost: string, name: string): Promise<void> { await this.request('DELETE', `api/queues/${enc(vhost)}/${enc(name)}`); }
-  async purgeQueue(vhost: string, name: string): Promise<void> { await this.request('DELETE', `api/queues/${enc(vhost)}/${enc(name)}/contents`); }
+  /** Deletes a queue's ready messages. RabbitMQ 3.10 answers 406 to DELETE …/contents sent with "accept: application/json", so this one accepts anything. */
+  async purgeQueue(vhost: string, name: string): Promise<void> {
+    await this.request('DELETE', `api/queues/${enc(vhost)}/${enc(name)}/contents`, undefined, { accept: '*/*' });
+  }
   async closeConnection(name: string, reason = 'Closed by RabbitMQ Pool Inspector'): Promise<void> {
     await this.request('DELETE', `api/connections/${enc(name)}`, undefined, { 'x-reason': reason });
   }

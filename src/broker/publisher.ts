@@ -19,11 +19,13 @@ import { Logger, silentLogger } from './logger';
 import { OSLO_VERSION, encodeBuffer, makeNotification } from './oslo';
 import { RecoveryTuning, connectRecovering, isNotFound, toBrokerError } from './recovering';
 import { RUN_ID_HEADER } from './workers';
+import { MAX_PUBLISH_COUNT } from './limits';
+
+export { MAX_PUBLISH_COUNT };
 
 export type MessageFormat = 'oslo' | 'json' | 'text';
 export const DEFAULT_EVENT_TYPE = 'compute.instance.create.end';
 export const DEFAULT_PUBLISHER_ID = 'rmq-pools.test';
-export const MAX_PUBLISH_COUNT = 10_000_000;
 
 export interface PublishOptions {
   exchange: string;
@@ -274,6 +276,11 @@ export class NotificationPublisher extends EventEmitter<PublisherEvents> {
   private readonly wake = new Wakeup();
   private readonly pending = new Map<number, OutMessage>();
   private readonly resend: OutMessage[] = [];
+  /**
+   * Ids of messages the broker returned (unroutable) that are not confirmed yet: a message re-sent after a reconnect
+   * may come back a second time and must count once. A confirmed message is never sent again, so its id is dropped at
+   * the confirm: the set stays within the in-flight window, however long the run.
+   */
   private readonly returnedIds = new Set<string>();
   private needDrain = false;
   private failure: BrokerError | undefined;
@@ -414,6 +421,7 @@ export class NotificationPublisher extends EventEmitter<PublisherEvents> {
   private onConfirm(m: OutMessage, err: unknown): void {
     if (this.pending.get(m.seq) !== m) { return; }
     this.pending.delete(m.seq);
+    if (!err || (err as Error).message === 'message nacked') { this.returnedIds.delete(m.id); }
     if (!err) {
       this.counts.confirmed++;
     } else if ((err as Error).message === 'message nacked') {
@@ -426,6 +434,9 @@ export class NotificationPublisher extends EventEmitter<PublisherEvents> {
     }
     this.wake.kick();
   }
+
+  /** How many returned ids are remembered now (bounded by the in-flight window; for diagnostics and tests). */
+  get trackedReturns(): number { return this.returnedIds.size; }
 
   private watch(conn: amqp.RecoveringChannelModel): void {
     conn.on('connect', (model: amqp.ChannelModel) => {

@@ -41,6 +41,8 @@ export interface RouteResult {
   unpredictable: string[];
   /** Alternate exchanges used because nothing matched. */
   alternates: string[];
+  /** The bindings the message matched on its way, exchange-to-exchange ones included (the tree highlights these keys). */
+  matched: RouteBinding[];
 }
 
 /**
@@ -119,7 +121,7 @@ export function bindingMatches(exchangeType: string, b: Pick<RouteBinding, 'rout
 export function route(table: RoutingTable, exchange: string, routingKey: string, headers?: Record<string, HeaderValue>): RouteResult {
   // paths is keyed by queue name: own properties only, so pools named "constructor" or "__proto__" work too.
   const paths: Record<string, string[]> = {};
-  const result: RouteResult = { exchange, routingKey, pools: [], paths, unpredictable: [], alternates: [] };
+  const result: RouteResult = { exchange, routingKey, pools: [], paths, unpredictable: [], alternates: [], matched: [] };
   const exchanges = new Map(table.exchanges.map((e) => [e.name, e]));
   const bySource = new Map<string, RouteBinding[]>();
   for (const b of table.bindings) {
@@ -156,6 +158,7 @@ export function route(table: RoutingTable, exchange: string, routingKey: string,
       const m = bindingMatches(ex.type, b, routingKey, headers);
       if (!m) { continue; }
       matched = true;
+      result.matched.push(b);
       if (b.destinationType === 'queue') { reach(b.destination, here); } else { visit(b.destination, here); }
     }
     const alt = ex.arguments?.['alternate-exchange'];

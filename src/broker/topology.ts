@@ -7,7 +7,18 @@ import type { ApiBinding, ApiChannelDetails, ApiConnection, ApiConsumer, ApiExch
 
 export interface Worker {
   consumerTag: string;
+  /**
+   * Unique within its pool: the consumer tag, or the tag with the worker's client when two channels use one tag (a tag is
+   * unique per channel only: oslo.messaging tags each process's consumers 1, 2, …, so three processes in a pool are all "1").
+   */
+  id: string;
+  /**
+   * Who the worker belongs to, by applicationOf(): oslo.messaging's "<program>:<pid>:<uuid>" gives "<program>", one
+   * application for all of its processes; otherwise the name the client gave its connection, its product, or its peer.
+   */
   application: string;
+  /** The name the client gave its connection (user_provided_name / connection_name), in full: "ceilometer-agent-notification:2157:0cd5…". */
+  clientName?: string;
   /** The broker's connection name ("127.0.0.1:54321 -> 127.0.0.1:5672"). */
   connection: string;
   channel: string;
@@ -44,7 +55,10 @@ export interface Pool {
   online?: string[];
   /** The broker's queue state: running, idle, down (its node is gone), minority (quorum: too few members online), … */
   state?: string;
-  /** Distinct applications among the workers, sorted. More than one = they steal each other's messages. */
+  /** The policy that applies, and its definition as the broker applies it (effective_policy_definition). */
+  policy?: string;
+  effectivePolicy?: Record<string, unknown>;
+  /** Distinct named applications among the workers (applicationsOf()), sorted. More than one = they steal each other's messages. */
   applications: string[];
   workers: Worker[];
 }
@@ -123,11 +137,41 @@ function objects<T>(list: readonly T[] | undefined | null): T[] {
   return Array.isArray(list) ? list.filter((x): x is T => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
 }
 
-/** "rmq-pools:ceilometer" (connection_name) → that; else the product ("pika", "oslo.messaging"), else the peer. */
+/** oslo.messaging names each connection "<program>:<pid>:<uuid>" (impl_rabbit.py: basename(sys.argv[0]), os.getpid(), uuid4). */
+const OSLO_CONNECTION_NAME = /^(.+?):\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * THE definition of an application, from the name a client gave its connection. Every process of one oslo.messaging
+ * program is one application ("ceilometer-agent-notification:2157:0cd5f39f-…" → "ceilometer-agent-notification"), so
+ * three processes of ceilometer in one pool are one listener kind sharing the load, not three stealing from each other.
+ * Other names are kept as they are ("rmq-pools:ceilometer", "audit-logger").
+ */
+export function applicationKey(connectionName: string): string {
+  const m = OSLO_CONNECTION_NAME.exec(connectionName);
+  return m ? m[1] : connectionName;
+}
+
+/** The name the client gave its connection, if any. */
+export function clientNameOf(conn: ApiConnection | undefined): string | undefined {
+  if (!conn) { return undefined; }
+  return str(conn.user_provided_name) || str(record(conn.client_properties).connection_name) || undefined;
+}
+
+/** The application of a connection: its client name by applicationKey(), else its product ("pika"), else the fallback (its peer). */
 export function applicationOf(conn: ApiConnection | undefined, fallback: string): string {
-  if (!conn) { return fallback; }
-  const cp = record(conn.client_properties);
-  return str(conn.user_provided_name) || str(cp.connection_name) || str(cp.product) || fallback;
+  const name = clientNameOf(conn);
+  if (name) { return applicationKey(name); }
+  return (conn && str(record(conn.client_properties).product)) || fallback;
+}
+
+/** A worker whose application is only its peer address or connection: nobody named it, so it cannot be compared. */
+export function isAnonymous(w: Pick<Worker, 'application' | 'peer' | 'connection'>): boolean {
+  return !w.application || w.application === 'unknown' || w.application === w.peer || w.application === w.connection;
+}
+
+/** The distinct named applications among a pool's workers, sorted: more than one = they take each other's messages. */
+export function applicationsOf(workers: readonly Worker[]): string[] {
+  return [...new Set(workers.filter((w) => !isAnonymous(w)).map((w) => w.application))].sort();
 }
 
 export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnection>): Worker {
@@ -139,7 +183,9 @@ export function workerFrom(c: ApiConsumer, connections: Map<string, ApiConnectio
   const peer = peerHost ? `${peerHost}:${typeof ch.peer_port === 'number' ? ch.peer_port : ''}` : undefined;
   return {
     consumerTag: str(c.consumer_tag),
+    id: str(c.consumer_tag),
     application: applicationOf(conn, peer ?? (connectionName || 'unknown')),
+    clientName: clientNameOf(conn),
     connection: connectionName,
     channel: str(ch.name),
     prefetch: num(c.prefetch_count, 0),
@@ -155,7 +201,7 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
   const args = record(q.arguments);
   const ms = record(q.message_stats);
   const rate = (d: unknown): number | undefined => { const r = record(d).rate; return typeof r === 'number' ? r : undefined; };
-  const apps = [...new Set(workers.map((w) => w.application))].sort();
+  const apps = applicationsOf(workers);
   return {
     name: str(q.name),
     vhost: str(q.vhost),
@@ -177,9 +223,26 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
     members: strings(q.members),
     online: strings(q.online),
     state: typeof q.state === 'string' ? q.state : undefined,
+    policy: optStr(q.policy),
+    effectivePolicy: q.effective_policy_definition && typeof q.effective_policy_definition === 'object' ? record(q.effective_policy_definition) : undefined,
     applications: apps,
-    workers: workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag)),
+    workers: withUniqueIds(workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag) || (a.clientName ?? a.connection).localeCompare(b.clientName ?? b.connection))),
   };
+}
+
+/** Gives workers that share a consumer tag an id with their client (name, else connection, else channel) added. */
+function withUniqueIds(workers: Worker[]): Worker[] {
+  const count = new Map<string, number>();
+  for (const w of workers) { count.set(w.consumerTag, (count.get(w.consumerTag) ?? 0) + 1); }
+  const seen = new Set<string>();
+  for (const w of workers) {
+    let id = (count.get(w.consumerTag) ?? 0) > 1 ? `${w.consumerTag} @ ${w.clientName || w.connection || w.channel || '?'}` : w.consumerTag;
+    // Still the same (a consumer listed before its channel is known): number them.
+    for (let n = 2; seen.has(id); n++) { id = `${id.replace(/ #\d+$/, '')} #${n}`; }
+    seen.add(id);
+    w.id = id;
+  }
+  return workers;
 }
 
 /** Groups consumers by queue name, resolving each one's application. */
@@ -269,7 +332,7 @@ export function emptyPool(name: string, vhost: string): Pool {
 
 export const QUEUE_COLUMNS = [
   'name', 'vhost', 'durable', 'auto_delete', 'exclusive', 'arguments', 'type', 'node', 'leader', 'members', 'online', 'state',
-  'messages', 'messages_ready', 'messages_unacknowledged', 'consumers', 'single_active_consumer_tag',
+  'messages', 'messages_ready', 'messages_unacknowledged', 'consumers', 'single_active_consumer_tag', 'policy', 'effective_policy_definition',
   'message_stats.publish_details.rate', 'message_stats.deliver_get_details.rate', 'message_stats.ack_details.rate',
 ] as const;
 export const EXCHANGE_COLUMNS = ['name', 'vhost', 'type', 'durable', 'auto_delete', 'internal', 'arguments'] as const;
@@ -291,7 +354,10 @@ export function topologyJson(t: Topology) {
   const poolJson = (p: Pool) => ({
     name: p.name, type: p.type, messages: p.messages, ready: p.ready, unacked: p.unacked, consumers: p.consumers,
     applications: p.applications,
-    workers: p.workers.map((w) => ({ consumerTag: w.consumerTag, application: w.application, prefetch: w.prefetch, ackRequired: w.ackRequired, active: w.active })),
+    workers: p.workers.map((w) => ({
+      consumerTag: w.consumerTag, application: w.application, ...(w.clientName && w.clientName !== w.application ? { clientName: w.clientName } : {}),
+      prefetch: w.prefetch, ackRequired: w.ackRequired, active: w.active,
+    })),
   });
   return {
     vhost: t.vhost,

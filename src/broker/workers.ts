@@ -560,7 +560,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     void this.queueExists().then((exists) => {
       if (this.state !== 'running') { return; }
       if (exists === false) { this.queueDeleted = true; }
-      const recreate = `Recreate it by starting the pool again: rmq-pools pool run --exchange ${this.exchange} --key ${this.routingKeys[0]} --pool ${this.name} (or Join Pool in VS Code), which declares and binds the queue`;
+      const recreate = `Starting the pool again declares and binds the queue anew (Recreate Pool in VS Code; in a terminal: rmq-pools pool run --exchange ${this.exchange} --key ${this.routingKeys[0]} --pool ${this.name})`;
       const message = exists === false
         ? `The queue "${this.queue}" of pool "${this.name}" was deleted; the broker cancelled worker ${w.name}. ${recreate}`
         : `The broker cancelled worker ${w.name} of pool "${this.name}" (queue "${this.queue}" ${exists ? 'still exists' : 'state unknown'}): the worker stops. Remove it and add a new one to resume`;

@@ -187,6 +187,16 @@ export class BrokerStore implements vscode.Disposable {
     return setting;
   }
 
+  /** Replaces only the password of a configured broker (Edit Broker → Password…): the settings are not touched. */
+  async savePassword(name: string, password: string): Promise<void> {
+    if (!this.list().some((e) => e.source !== 'default' && e.setting.name === name)) {
+      throw invalidInput(`No configured broker is named "${name}"`, 'Add it with "RabbitMQ: Add Broker"');
+    }
+    registerSecret(password);
+    await this.secrets.store(passwordKey(name), password);
+    this.log.info(`Changed the password of broker "${name}" in the secret storage (its settings are unchanged)`);
+  }
+
   async remove(name: string): Promise<boolean> {
     const i = this.inspect();
     let removed = false;

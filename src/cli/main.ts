@@ -16,6 +16,23 @@ function globalHelp(): string {
   return `Usage: rmq-pools COMMAND [options]\n\nSee and test RabbitMQ worker pools.\n\nCommands:\n${COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}\n\nRun "rmq-pools COMMAND --help" for a command's options.\n`;
 }
 
+/** What a group of subcommands is for, in its help ("rmq-pools pool --help"). */
+const GROUP_SUMMARIES: Record<string, string> = {
+  pool: 'Local worker pools: run workers on a pool from this terminal and count every delivery.',
+};
+
+/** The commands under a first word that is not a command itself ("pool" → "pool run", …); empty when there are none. */
+function groupCommands(word: string | undefined): CliCommand[] {
+  return word === undefined ? [] : COMMANDS.filter((c) => { const w = c.name.split(' '); return w.length > 1 && w[0] === word; });
+}
+
+function groupHelp(word: string, cmds: CliCommand[]): string {
+  const subs = cmds.map((c) => c.name.split(' ').slice(1).join(' '));
+  const w = Math.max(...subs.map((x) => x.length));
+  return `Usage: rmq-pools ${word} SUBCOMMAND [options]\n\n${GROUP_SUMMARIES[word] ?? `The "${word}" commands.`}\n\nSubcommands:\n`
+    + `${cmds.map((c, i) => `  ${subs[i].padEnd(w)}  ${c.summary}`).join('\n')}\n\nRun "rmq-pools ${word} SUBCOMMAND --help" for a subcommand's options.\n`;
+}
+
 function findCommand(argv: string[]): { cmd: CliCommand; rest: string[] } | undefined {
   // Longest match first: "pool run" before "pool".
   const sorted = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
@@ -32,6 +49,19 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     return argv.length === 0 ? 2 : 0;
   }
   const found = findCommand(argv);
+  const group = found ? [] : groupCommands(argv[0]);
+  if (group.length) {
+    // "rmq-pools pool --help" lists the subcommands (exit 0); a bare "rmq-pools pool" or an unknown subcommand is a usage error.
+    const word = argv[0];
+    const help = ['--help', '-h', 'help'].includes(argv[1] ?? '');
+    if (help || argv.length === 1) { io.out(groupHelp(word, group)); }
+    if (help) { return 0; }
+    const names = group.map((c) => c.name.split(' ').slice(1).join(' ')).join(', ');
+    io.err(argv.length === 1
+      ? `rmq-pools ${word}: a subcommand is needed (${names}). Run "rmq-pools ${word} --help" to see them.\n`
+      : `rmq-pools ${word}: unknown subcommand "${argv.slice(1).join(' ')}" (the subcommands are: ${names}). Run "rmq-pools ${word} --help" to see them.\n`);
+    return 2;
+  }
   if (!found) {
     io.err(`rmq-pools: unknown command "${argv.join(' ')}". Run "rmq-pools --help" to see the commands.\n`);
     return 2;

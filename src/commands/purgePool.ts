@@ -10,10 +10,7 @@ export const purgePoolCommand: CommandDef = {
   run: async (s, node) => {
     const pool = await confirmPoolAction(s, node, 'Purge');
     if (!pool) { return; }
-    // Not client.purgeQueue(): RabbitMQ 3.10 answers 406 to DELETE …/contents with "accept: application/json" (reported to the
-    // core's owner); the same request accepting anything works.
-    const enc = encodeURIComponent;
-    await pool.session.client.request('DELETE', `api/queues/${enc(pool.vhost)}/${enc(pool.pool.name)}/contents`, undefined, { accept: '*/*' });
+    await pool.session.client.purgeQueue(pool.vhost, pool.pool.name);
     s.log.info(`Purged pool "${pool.pool.name}" in vhost "${pool.vhost}" on broker "${pool.session.name}"`);
     void vscode.window.showInformationMessage(`Purged pool "${pool.pool.name}".`);
     s.tree.refresh(pool.parent);

@@ -12,6 +12,7 @@ import { editBrokerCommand } from './editBroker';
 import { clearFilterCommand, filterCommand } from './filter';
 import { handleErrors } from './handleErrors';
 import { POOL_COMMANDS } from './pools';
+import { LocalPoolsContext } from './pools/localPoolsContext';
 import { loadMoreCommand } from './loadMore';
 import { openInManagementUiCommand } from './openInManagementUi';
 import { purgePoolCommand } from './purgePool';
@@ -32,8 +33,12 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DEMO_COMMANDS,
 ];
 
-export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
+/** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */
+export function registerCommands(context: vscode.ExtensionContext, services: Services): LocalPoolsContext {
   for (const { id, title, run } of COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handleErrors(services.log, title, (...args: unknown[]) => run(services, ...args))));
   }
+  const poolsContext = new LocalPoolsContext(services.localPools);
+  context.subscriptions.push(poolsContext);
+  return poolsContext;
 }

@@ -5,10 +5,11 @@
  * From the palette, an exchange or binding key's context menu, or a script argument object (which returns the result).
  */
 import * as vscode from 'vscode';
-import { BrokerError } from '../broker/errors';
 import { ManagementClient } from '../broker/management';
 import type { PublishResult } from '../broker/publisher';
-import { HeaderValue, RouteResult, bindingMatches, parseHeaderFlag, route, routingTable } from '../broker/routing';
+import { HeaderValue, RouteResult, apiArguments, parseHeaderFlag, route } from '../broker/routing';
+import { hasHeadersExchange, reachableRoutingTable } from '../broker/routeLookup';
+import { bindingGroupKey } from '../broker/topology';
 import { Commands } from '../constants';
 import type { Services } from '../services';
 import type { PoolNode } from '../tree/nodes/poolNode';
@@ -66,19 +67,13 @@ export const routePreviewCommand: CommandDef = {
 
     const client = new ManagementClient(config);
     try {
-      const [exchanges, bindings, queues] = await Promise.all([
-        client.exchanges(config.vhost, ['name', 'type', 'arguments']), client.bindings(config.vhost), client.queues(config.vhost, ['name', 'consumers']),
-      ]);
-      if (exchange !== '' && !exchanges.some((e) => e.name === exchange)) {
-        throw new BrokerError('not-found', `There is no exchange "${exchange}" in vhost "${config.vhost}"`, 'Pick an exchange the Brokers view lists');
-      }
-      const table = routingTable(exchanges, bindings, queues);
+      const table = await reachableRoutingTable(client, config.vhost, exchange, routingKey);
       let headers: Record<string, HeaderValue> = {};
       if (typeof a.headers === 'string') {
         headers = parseHeaders(a.headers);
       } else if (a.headers) {
         headers = a.headers;
-      } else if (!scripted && reachesHeadersExchange(table.exchanges, table.bindings, exchange)) {
+      } else if (!scripted && hasHeadersExchange(table)) {
         const text = await vscode.window.showInputBox({
           title: 'Headers (optional)', prompt: 'Message headers as key=value, comma separated (numbers and true/false are typed)', placeHolder: 'format=json, retries=3',
           validateInput: (v) => { try { parseHeaders(v); return undefined; } catch (e) { return e instanceof Error ? e.message : String(e); } },
@@ -89,10 +84,11 @@ export const routePreviewCommand: CommandDef = {
       const result: RoutePreviewResult = { ...r, vhost: config.vhost, headers, revealed: [] };
       s.log.info(`Who Receives: ${config.name} / ${config.vhost}: ${exchange || '(default)'} / ${routingKey}${Object.keys(headers).length ? ` ${JSON.stringify(headers)}` : ''} → ${r.pools.join(', ') || 'no pool'}`);
 
-      const nodes = a.reveal === false ? [] : await revealPools(s, config.name, config.vhost, r, table.exchanges, routingKey, headers);
+      const nodes = a.reveal === false ? [] : await revealPools(s, config.name, config.vhost, r);
       result.revealed = nodes.map((n) => n.id);
 
       const compare = async () => {
+        const queues = await client.queues(config.vhost, ['name', 'consumers']);
         result.comparison = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Publishing one test notification and comparing…' },
           () => publishAndCompare(config, client, {
             exchange, routingKey, headers, predicted: r.pools, queues: queues.map((q) => ({ name: q.name, consumers: q.consumers })), statsTimeoutMs: a.statsTimeoutMs,
@@ -113,23 +109,8 @@ export const routePreviewCommand: CommandDef = {
   },
 };
 
-/** True when the exchange, or one it forwards to, is a headers exchange (then the headers are worth asking for). */
-function reachesHeadersExchange(exchanges: { name: string; type: string }[], bindings: { source: string; destination: string; destinationType: string }[], start: string): boolean {
-  const seen = new Set<string>();
-  const todo = [start];
-  while (todo.length) {
-    const x = todo.pop()!;
-    if (seen.has(x)) { continue; }
-    seen.add(x);
-    if (exchanges.find((e) => e.name === x)?.type === 'headers') { return true; }
-    for (const b of bindings) { if (b.source === x && b.destinationType === 'exchange') { todo.push(b.destination); } }
-  }
-  return false;
-}
-
 /** Reveals the pools under the binding keys that match, on the last exchange of each pool's path; selects the first. */
-async function revealPools(s: Services, broker: string, vhost: string, r: RouteResult, exchanges: { name: string; type: string }[],
-  routingKey: string, headers: Record<string, HeaderValue>): Promise<PoolNode[]> {
+async function revealPools(s: Services, broker: string, vhost: string, r: RouteResult): Promise<PoolNode[]> {
   const byExchange = new Map<string, string[]>();
   for (const p of r.pools) {
     const last = r.paths[p][r.paths[p].length - 1];
@@ -138,9 +119,10 @@ async function revealPools(s: Services, broker: string, vhost: string, r: RouteR
   }
   const found: PoolNode[] = [];
   for (const [x, pools] of byExchange) {
-    const type = exchanges.find((e) => e.name === x)?.type ?? 'topic';
+    // The binding keys route() matched on that exchange: the tree's keys keep the API's arguments, the route its typed ones.
+    const keys = new Set(r.matched.filter((b) => b.source === x).map((b) => bindingGroupKey(b.routingKey, b.arguments)));
     try {
-      found.push(...await poolNodesUnder(s.tree, broker, vhost, x, pools, (k) => bindingMatches(type, k.binding, routingKey, headers) !== false));
+      found.push(...await poolNodesUnder(s.tree, broker, vhost, x, pools, (k) => keys.has(bindingGroupKey(k.binding.routingKey, apiArguments(k.binding.arguments)))));
     } catch (e) {
       s.log.debug(`Who Receives: cannot walk to ${x}: ${String(e)}`);
     }

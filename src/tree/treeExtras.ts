@@ -63,8 +63,8 @@ export function findingsOf(session: BrokerSession, vhost: string, pool: string):
 }
 
 /** Findings that name this worker (by consumer tag) on its pool. */
-export function workerFindingsOf(session: BrokerSession, vhost: string, pool: string, w: Pick<Worker, 'consumerTag'>): Finding[] {
-  return findingsOf(session, vhost, pool).filter((f) => f.workers?.includes(w.consumerTag));
+export function workerFindingsOf(session: BrokerSession, vhost: string, pool: string, w: Pick<Worker, 'id'>): Finding[] {
+  return findingsOf(session, vhost, pool).filter((f) => f.workers?.includes(w.id));
 }
 
 const KEEP_PER_ID = 4;

@@ -4,7 +4,7 @@
  * is visible. Reset Counts is a baseline kept here (the pools' own counters are shared with the tree and the CLI and are
  * not touched). vscode-free: the panel adapts it, tests drive it directly.
  */
-import { boundPools } from '../broker/audit';
+import { lookupRoute } from '../broker/routeLookup';
 import type { BrokerConfig } from '../broker/connection';
 import { PoolCounts, spreadOf } from '../broker/counts';
 import { describeError } from '../broker/errors';
@@ -102,8 +102,6 @@ export class CountsSource {
     return this.opts.localPools.list().filter((e) => this.matches(e) && e.status !== 'stopped');
   }
 
-  /** Pools a message with this key reaches, as the management API last said. */
-
   /** Counts start from zero again, for every pool of the selection (the pools themselves keep counting). */
   reset(): void {
     for (const e of this.localEntries()) {
@@ -151,7 +149,8 @@ export class CountsSource {
     const s = this.sel;
     if (e.broker !== s.broker || e.vhost !== s.vhost) { return false; }
     if (this.bound.includes(e.pool.name)) { return true; }
-    return e.pool.exchange === s.exchange && e.pool.routingKeys.includes(s.routingKey);
+    // Until the broker has answered lookupRoute() once, a local pool declared with this very exchange and key is shown.
+    return this.managementAt === undefined && e.pool.exchange === s.exchange && e.pool.routingKeys.includes(s.routingKey);
   }
 
   private isLocal(name: string): boolean {
@@ -225,7 +224,7 @@ export class CountsSource {
     const { client } = this.opts;
     const { vhost, exchange, routingKey } = this.sel;
     try {
-      this.bound = await boundPools(client, vhost, exchange, routingKey);
+      this.bound = (await lookupRoute(client, vhost, exchange, routingKey)).pools;
       const names = new Set(this.bound);
       for (const e of this.localEntries()) { names.add(e.pool.name); }
       let queues: ApiQueue[];

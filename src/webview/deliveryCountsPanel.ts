@@ -77,7 +77,8 @@ export class DeliveryCountsPanel implements vscode.Disposable {
     const extUri = services.context.extensionUri;
     panel.webview.options = webviewOptions(extUri);
     panel.title = panelTitle(selection);
-    panel.iconPath = vscode.Uri.joinPath(extUri, 'media', 'icon.svg');
+    // A tab icon is drawn as an image (not a mask like the activity bar's): one colour per theme kind.
+    panel.iconPath = { light: vscode.Uri.joinPath(extUri, 'media', 'panel-light.svg'), dark: vscode.Uri.joinPath(extUri, 'media', 'panel-dark.svg') };
     this.throttle = new UpdateThrottle((b) => this.post({ type: 'update', ...b }), MAX_UPDATES_PER_SECOND);
     this.throttle.setPaused(true); // until the page says 'ready' (it gets a full snapshot then)
     const dist = vscode.Uri.joinPath(extUri, 'dist');

@@ -8,6 +8,7 @@
  *
  * Every string in here may come from the broker (pool, exchange, worker names): the page renders it as text only.
  */
+import { MAX_AUDIT_COUNT } from '../broker/limits';
 
 /** What the panel looks at: one exchange and routing key on one broker's vhost, and optionally one highlighted pool. */
 export interface PanelSelection {
@@ -144,7 +145,8 @@ export type PageMessage =
 
 export const PANEL_VIEW_TYPE = 'rabbitmqPools.deliveryCounts';
 export const DEFAULT_COUNT = 1000;
-export const MAX_COUNT = 1_000_000;
+/** The panel's one count field serves Publish and Run Audit: the audit's limit, the tighter of the two. */
+export const MAX_COUNT = MAX_AUDIT_COUNT;
 /** How many rate points the line chart keeps (one a second: five minutes). */
 export const HISTORY_POINTS = 300;
 /** At most this many messages a second from host to page. */

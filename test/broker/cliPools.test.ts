@@ -187,4 +187,33 @@ describe('rmq-pools pool run / publish / audit / counts (CLI, real broker)', fun
       assert.equal((r.json as { error: { kind: string } }).error.kind === 'usage' || (r.json as { error: { kind: string } }).error.kind === 'invalid-input', true);
     }
   });
+  it('pool --help lists the pool subcommands with a summary each (exit 0); a bare "pool" or a wrong subcommand is a usage error (exit 2)', async () => {
+    const help = await runCli(['pool', '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.equal(help.stderr, '');
+    assert.match(help.stdout, /^Usage: rmq-pools pool SUBCOMMAND/);
+    assert.match(help.stdout, /^ {2}run {2}join or create pool P with N local workers/m, help.stdout);
+    assert.match(help.stdout, /rmq-pools pool SUBCOMMAND --help/);
+    assert.doesNotMatch(help.stdout + help.stderr, /unknown command/);
+    // Every "pool …" command of the CLI is listed, one line each.
+    const global = await runCli(['--help']);
+    const subs = [...global.stdout.matchAll(/^ {2}pool (\S+)/gm)].map((m) => m[1]);
+    assert.ok(subs.length >= 1, global.stdout);
+    for (const sub of subs) { assert.match(help.stdout, new RegExp(`^ {2}${sub} +\\S`, 'm'), `"${sub}" is missing from pool --help`); }
+
+    const short = await runCli(['pool', '-h']);
+    assert.equal(short.code, 0);
+    assert.equal(short.stdout, help.stdout);
+
+    const bare = await runCli(['pool']);
+    assert.equal(bare.code, 2);
+    assert.equal(bare.stdout, help.stdout, 'a bare "pool" prints the same list');
+    assert.match(bare.stderr, /^rmq-pools pool: a subcommand is needed \(run.*\)\. Run "rmq-pools pool --help"/);
+    assert.equal(bare.stderr.trim().split('\n').length, 1, 'one line on stderr');
+
+    const wrong = await runCli(['pool', 'sprint']);
+    assert.equal(wrong.code, 2);
+    assert.equal(wrong.stdout, '');
+    assert.match(wrong.stderr, /unknown subcommand "sprint" \(the subcommands are: run.*\)/);
+  });
 });

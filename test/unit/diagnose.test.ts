@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ApiBinding, ApiChannel, ApiConnection, ApiConsumer, ApiQueue } from '../../src/broker/management';
-import { buildTopology, Topology } from '../../src/broker/topology';
+import { applicationKey, buildTopology, Topology } from '../../src/broker/topology';
 import {
-  Finding, applicationKey, atLeast, coefficientOfVariation, deliveryWindowsFromChannels, diagnose, findingJson, isOsloDefaultQueue,
+  Finding, atLeast, coefficientOfVariation, deliveryWindowsFromChannels, diagnose, findingJson, isOsloDefaultQueue,
 } from '../../src/broker/diagnose';
 
 const V = 'v';

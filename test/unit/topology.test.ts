@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ApiBinding, ApiConnection, ApiConsumer, ApiExchange, ApiQueue } from '../../src/broker/management';
-import { Pool, Topology, TopologyInput, applicationOf, buildTopology, isSystemExchange, topologyJson } from '../../src/broker/topology';
+import { Pool, Topology, TopologyInput, applicationKey, applicationOf, buildTopology, isSystemExchange, topologyJson } from '../../src/broker/topology';
 import { route, routingTable } from '../../src/broker/routing';
 import fixtureJson from '../fixtures/oslo-topology.json';
 
@@ -169,6 +169,42 @@ describe('topology from captured API JSON', () => {
       assert.ok(c0?.channel_details);
       c0.channel_details = { ...c0.channel_details, connection_name: other.name };
       assert.deepEqual(pool(buildTopology(i), 'ceilometer').applications, ['aodh-listener', 'ceilometer-collector']);
+    });
+
+    it('oslo.messaging "<program>:<pid>:<uuid>" names: the processes of one program are one application, the full name kept per worker', () => {
+      const i = input();
+      const tags = ['ceilometer-1', 'ceilometer-2', 'ceilometer-3'];
+      tags.forEach((tag, n) => {
+        const name = `127.0.0.1:${50100 + n} -> 127.0.0.1:5672`;
+        const clientName = `ceilometer-agent-notification:${2157 + n}:0cd5f39f-${n}b2c-4d3e-8f40-a1b2c3d4e5f${n}`;
+        i.connections.push({ ...i.connections[0], name, user_provided_name: clientName, client_properties: { connection_name: clientName, product: 'py-amqp' } });
+        const c = i.consumers.find((x) => x.consumer_tag === tag);
+        assert.ok(c?.channel_details);
+        c.channel_details = { ...c.channel_details, connection_name: name, name: `${name} (1)` };
+        c.consumer_tag = '1'; // oslo tags each process's first consumer "1": a tag is unique per channel only
+      });
+      const p = pool(buildTopology(i), 'ceilometer');
+      assert.deepEqual(p.applications, ['ceilometer-agent-notification']);
+      assert.deepEqual(p.workers.map((w) => w.application), ['ceilometer-agent-notification', 'ceilometer-agent-notification', 'ceilometer-agent-notification']);
+      assert.deepEqual(p.workers.map((w) => w.clientName?.split(':').slice(0, 2).join(':')),
+        ['ceilometer-agent-notification:2157', 'ceilometer-agent-notification:2158', 'ceilometer-agent-notification:2159']);
+      assert.deepEqual(topologyJson(buildTopology(i)).pools.find((x) => x.name === 'ceilometer')?.applications, ['ceilometer-agent-notification']);
+      assert.deepEqual(p.workers.map((w) => w.consumerTag), ['1', '1', '1']);
+      assert.equal(new Set(p.workers.map((w) => w.id)).size, 3, `each worker has its own id: ${p.workers.map((w) => w.id).join(' | ')}`);
+      assert.match(p.workers[0].id, /^1 @ ceilometer-agent-notification:2157:/);
+    });
+
+    it('applicationKey: only the oslo pattern is shortened', () => {
+      assert.equal(applicationKey('nova-compute:7:0f6e8a4e-5a34-4d8e-9a0e-6d1c2f3b4a51'), 'nova-compute');
+      assert.equal(applicationKey('a:b:7:0f6e8a4e-5a34-4d8e-9a0e-6d1c2f3b4a51'), 'a:b', 'a program name with colons keeps them');
+      assert.equal(applicationKey('nova-compute:x:0f6e8a4e-5a34-4d8e-9a0e-6d1c2f3b4a51'), 'nova-compute:x:0f6e8a4e-5a34-4d8e-9a0e-6d1c2f3b4a51', 'the pid must be a number');
+      assert.equal(applicationKey('rmq-pools:ceilometer'), 'rmq-pools:ceilometer');
+    });
+
+    it('workers known only by their peer are not applications', () => {
+      const i = input();
+      i.connections = [];
+      assert.deepEqual(pool(buildTopology(i), 'ceilometer').applications, []);
     });
 
     it('a consumer whose connection is gone is named after its peer', () => {

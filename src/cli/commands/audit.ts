@@ -1,5 +1,5 @@
 import { AuditProgress, AuditReport, parsePoolSpecs, runAudit } from '../../broker/audit';
-import { MAX_PUBLISH_COUNT } from '../../broker/publisher';
+import { MAX_AUDIT_COUNT } from '../../broker/limits';
 import { MAX_PREFETCH } from '../../broker/workers';
 import { UsageError, intFlag, numberFlag, requireFlag, stringFlag } from '../args';
 import type { CliCommand } from '../context';
@@ -12,7 +12,7 @@ export const auditCommand: CliCommand = {
   flags: {
     exchange: { type: 'string', valueName: 'X', description: 'exchange, e.g. nova' },
     key: { type: 'string', valueName: 'K', description: 'routing key, e.g. notifications.info' },
-    count: { type: 'string', valueName: 'N', description: 'notifications to publish' },
+    count: { type: 'string', valueName: 'N', description: `notifications to publish (1–${MAX_AUDIT_COUNT})` },
     pools: { type: 'string', valueName: 'NAME:WORKERS,...', description: 'run these pools locally and count exactly, e.g. ceilometer:3,audit:1' },
     rate: { type: 'string', valueName: 'R', description: 'messages per second (default: full speed)' },
     'event-type': { type: 'string', valueName: 'T', description: 'oslo event_type (default compute.instance.create.end)' },
@@ -25,7 +25,7 @@ export const auditCommand: CliCommand = {
     const exchange = requireFlag(f, 'exchange', 'X');
     const routingKey = requireFlag(f, 'key', 'K');
     if (stringFlag(f, 'count') === undefined) { throw new UsageError('--count N is required'); }
-    const count = intFlag(f, 'count', undefined, 1, MAX_PUBLISH_COUNT) as number;
+    const count = intFlag(f, 'count', undefined, 1, MAX_AUDIT_COUNT) as number;
     const poolsText = stringFlag(f, 'pools');
     let pools;
     try {
@@ -76,6 +76,7 @@ export function auditJson(r: AuditReport) {
       workers: p.workers, spread: p.spread, latencyMs: { p50: p.latencyMs.p50, p95: p.latencyMs.p95, p99: p.latencyMs.p99, max: p.latencyMs.max, count: p.latencyMs.count },
       ...(p.note ? { note: p.note } : {}),
     })),
+    ...(r.notBound.length ? { notBound: r.notBound } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
-import { HeaderValue, parseHeaderFlag, route, routingTable } from '../../broker/routing';
-import { BrokerError } from '../../broker/errors';
+import { HeaderValue, parseHeaderFlag } from '../../broker/routing';
+import { lookupRoute } from '../../broker/routeLookup';
 import { UsageError } from '../args';
 import type { CliCommand } from '../context';
 import { safe } from '../output';
@@ -23,15 +23,7 @@ export const routeCommand: CliCommand = {
     }
     const { vhost } = ctx.broker();
     const client = ctx.client();
-    const [exchanges, bindings, queues] = await Promise.all([
-      client.exchanges(vhost, ['name', 'type', 'arguments']),
-      client.bindings(vhost),
-      client.queues(vhost, ['name']),
-    ]);
-    if (exchange !== '' && !exchanges.some((e) => e.name === exchange)) {
-      throw new BrokerError('not-found', `There is no exchange "${exchange}" in vhost "${vhost}"`, 'Check the name with "rmq-pools topology", or pass --vhost');
-    }
-    const r = route(routingTable(exchanges, bindings, queues), exchange, routingKey, headers);
+    const r = await lookupRoute(client, vhost, exchange, routingKey, headers);
     if (ctx.json) {
       ctx.io.out(JSON.stringify({ exchange, routingKey, headers, pools: r.pools, paths: r.paths, unpredictable: r.unpredictable, alternates: r.alternates }) + '\n');
       return 0;

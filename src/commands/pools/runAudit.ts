@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { AuditReport, runAudit } from '../../broker/audit';
 import { ManagementClient } from '../../broker/management';
-import { topicMatches } from '../../broker/routing';
+import { MAX_AUDIT_COUNT } from '../../broker/limits';
 import type { Services } from '../../services';
 import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
@@ -30,9 +30,11 @@ export const runAuditCommand: CommandDef = {
     const a = t.args;
     const exchange = a.exchange ?? await pickExchange(t.config, 'Audit the pools of which exchange?');
     const routingKey = a.routingKey ?? (scripted ? DEFAULT_ROUTING_KEY : await askRoutingKey(DEFAULT_ROUTING_KEY, 'Routing key of the audit notifications'));
-    const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many tagged notifications?', 1000, 1, 1_000_000));
+    const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many tagged notifications?', 1000, 1, MAX_AUDIT_COUNT));
+    // Every local pool of this broker and vhost: the audit asks the broker which of them the key reaches (exchange type,
+    // exchange-to-exchange bindings) and reports the ones on this exchange that it does not reach as not bound.
     const running = s.localPools.list()
-      .filter((e) => e.broker === t.config.name && e.vhost === t.config.vhost && e.pool.exchange === exchange && e.pool.routingKeys.some((k) => k === routingKey || topicMatches(k, routingKey)))
+      .filter((e) => e.broker === t.config.name && e.vhost === t.config.vhost && e.status !== 'stopped')
       .map((e) => e.pool);
     const client = new ManagementClient(t.config);
     try {
@@ -63,7 +65,10 @@ export const runAuditCommand: CommandDef = {
 };
 
 export function summary(r: AuditReport): string {
-  if (!r.pools.length) { return `no pool is bound to "${r.routingKey}" on "${r.exchange}" (${r.unroutable} unroutable)`; }
+  const notBound = r.notBound.length
+    ? `${r.notBound.map((n) => `"${n}"`).join(', ')} ${r.notBound.length === 1 ? 'is' : 'are'} not bound to "${r.routingKey}" on "${r.exchange}": ${r.notBound.length === 1 ? 'it gets' : 'they get'} none of these`
+    : '';
+  if (!r.pools.length) { return `no pool is bound to "${r.routingKey}" on "${r.exchange}" (${r.unroutable} unroutable)${notBound ? `; ${notBound}` : ''}`; }
   const parts = r.pools.map((p) => `${p.name}${p.exact ? '' : ' (approx.)'}: ${p.received}/${r.published} received, ${p.missing} missing, ${p.duplicates} duplicated`);
-  return `${r.ok ? 'OK' : 'PROBLEMS'}${r.cancelled ? ' (cancelled)' : ''} — ${parts.join('; ')}`;
+  return `${r.ok ? 'OK' : 'PROBLEMS'}${r.cancelled ? ' (cancelled)' : ''} — ${parts.join('; ')}${notBound ? `; ${notBound}` : ''}`;
 }

@@ -67,8 +67,8 @@ export function cancelled(): never {
   throw new vscode.CancellationError();
 }
 
-/** Quick pick of the vhost's exchanges from the live broker (default and amq.* last). */
-export async function pickExchange(config: BrokerConfig, placeHolder: string): Promise<string> {
+/** The vhost's exchanges from the live broker, as quick pick items (default exchange left out, amq.* last). */
+export async function exchangeItems(config: BrokerConfig): Promise<{ label: string; description: string }[]> {
   const client = new ManagementClient(config);
   try {
     const exchanges = await client.exchanges(config.vhost, ['name', 'type']);
@@ -76,33 +76,46 @@ export async function pickExchange(config: BrokerConfig, placeHolder: string): P
       .sort((a, b) => Number(a.name.startsWith('amq.')) - Number(b.name.startsWith('amq.')) || a.name.localeCompare(b.name))
       .map((e) => ({ label: e.name, description: e.type }));
     if (!items.length) { throw invalidInput(`The vhost "${config.vhost}" has no exchanges`, 'Declare one first, e.g. the topic exchange "nova"'); }
-    const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
-    return pick?.label ?? cancelled();
+    return items;
   } finally {
     client.dispose();
   }
 }
 
+/** Quick pick of the vhost's exchanges from the live broker (default and amq.* last). */
+export async function pickExchange(config: BrokerConfig, placeHolder: string): Promise<string> {
+  const items = await exchangeItems(config);
+  const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
+  return pick?.label ?? cancelled();
+}
+
+/** Why a routing key cannot be used, or undefined. */
+export function routingKeyError(v: string): string | undefined {
+  return Buffer.byteLength(v) > 255 ? 'A routing key is at most 255 bytes' : undefined;
+}
+
+/** Why a pool name cannot be used, or undefined. */
+export function poolNameError(v: string): string | undefined {
+  return validationMessage(() => validatePoolOptions({ pool: v, exchange: 'x', routingKeys: [''], workers: 1 }));
+}
+
+/** Why a text is not a whole number from min to max, or undefined. */
+export function wholeNumberError(v: string, min: number, max: number): string | undefined {
+  return /^\s*\d+\s*$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `Enter a whole number from ${min} to ${max}`;
+}
+
 export async function askRoutingKey(value = DEFAULT_ROUTING_KEY, prompt = 'Binding key (topic patterns like notifications.* work on topic exchanges)'): Promise<string> {
   const key = await vscode.window.showInputBox({
     title: 'Routing key', prompt, value,
-    validateInput: (v) => (Buffer.byteLength(v) > 255 ? 'A routing key is at most 255 bytes' : undefined),
+    validateInput: routingKeyError,
   });
   return key ?? cancelled();
-}
-
-export async function askPoolName(value: string): Promise<string> {
-  const name = await vscode.window.showInputBox({
-    title: 'Pool name', prompt: 'The shared queue of this kind of listener (e.g. ceilometer, audit)', value,
-    validateInput: (v) => validationMessage(() => validatePoolOptions({ pool: v, exchange: 'x', routingKeys: [''], workers: 1 })),
-  });
-  return name ?? cancelled();
 }
 
 export async function askWholeNumber(title: string, prompt: string, value: number, min: number, max: number): Promise<number> {
   const text = await vscode.window.showInputBox({
     title, prompt, value: String(value),
-    validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `Enter a whole number from ${min} to ${max}`),
+    validateInput: (v) => wholeNumberError(v, min, max),
   });
   return text === undefined ? cancelled() : Number(text);
 }

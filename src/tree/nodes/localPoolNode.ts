@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LocalPoolEntry } from '../../broker/localPools';
-import { Pool, Worker, emptyPool } from '../../broker/topology';
+import { Pool, Worker, applicationKey, emptyPool } from '../../broker/topology';
 import type { WorkerCounts } from '../../broker/counts';
 import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../model/brokerSession';
@@ -80,7 +80,7 @@ export class LocalPoolNode extends PoolNode {
 
 function localWorker(e: LocalPoolEntry, c: WorkerCounts): Worker {
   return {
-    consumerTag: c.consumerTag!, application: `rmq-pools:${e.pool.name}`, connection: '', channel: '', prefetch: e.options.prefetch ?? 10,
+    consumerTag: c.consumerTag!, id: c.consumerTag!, application: applicationKey(e.pool.connectionName), clientName: e.pool.connectionName, connection: '', channel: '', prefetch: e.options.prefetch ?? 10,
     ackRequired: true, active: true, exclusive: false,
   };
 }

@@ -16,15 +16,28 @@ export class ErrorNode extends TreeNode {
     this.kind = error instanceof BrokerError ? error.kind : 'error';
   }
 
+  /**
+   * What Edit Broker fixes here, when the failure's hint says "Edit Broker": the password for a refused login, the vhost for
+   * one that is missing or not permitted; undefined for other failures (those offer Retry only).
+   */
+  get brokerFix(): 'password' | 'vhost' | 'settings' | undefined {
+    const e = this.error;
+    if (!(e instanceof BrokerError)) { return undefined; }
+    if (e.kind === 'auth') { return 'password'; }
+    if (!/\bEdit Broker\b/.test(e.hint)) { return undefined; }
+    return /\bvhost\b/i.test(e.message) ? 'vhost' : 'settings';
+  }
+
   getTreeItem(): vscode.TreeItem {
     const e = this.error;
     const short = e instanceof BrokerError ? e.message : this.message;
-    const item = this.item(plainLabel(short, 200), vscode.TreeItemCollapsibleState.None, ContextValues.error,
+    const item = this.item(plainLabel(short, 200), vscode.TreeItemCollapsibleState.None, this.brokerFix ? ContextValues.errorAuth : ContextValues.error,
       new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')));
     item.description = 'Retry';
     const t = new TooltipBuilder().title('Failed', 'error').text(short);
     if (e instanceof BrokerError && e.hint) { t.text(e.hint); }
-    t.text('Click to retry. The "RabbitMQ Pools" output channel has the details.');
+    t.text(this.brokerFix ? 'Click to retry, or fix it with Edit Broker (the pencil). The "RabbitMQ Pools" output channel has the details.'
+      : 'Click to retry. The "RabbitMQ Pools" output channel has the details.');
     item.tooltip = tooltip(t.build());
     item.command = { command: Commands.retry, title: 'Retry', arguments: [this] };
     return item;

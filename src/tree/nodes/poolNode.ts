@@ -58,6 +58,7 @@ export class PoolNode extends TreeNode {
       .field('Members', p.members?.map((m) => `${m}${p.online && !p.online.includes(m) ? ' (offline)' : ''}`).join(', '));
     if (Object.keys(p.arguments).length) { t.field('Arguments', JSON.stringify(p.arguments)); }
     if (mixed) { t.rule().text(`${p.applications.length} applications share this pool: they take each other's messages.`); }
+    else if (p.applications.length === 1 && p.workers.length > 1) { t.rule().text(`${p.workers.length} workers of one application share the load.`); }
     item.tooltip = tooltip(t.build());
     return decorateWithFindings(item, findingsOf(this.sessionValue, this.vhost, p.name));
   }

@@ -11,7 +11,9 @@ import { workerFindingsOf } from '../treeExtras';
 
 export class WorkerNode extends TreeNode {
   constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly pool: string, readonly worker: Worker) {
-    super(parent, segment('w', worker.consumerTag));
+    // A consumer tag is unique per channel only (oslo's processes all tag their consumer "1"): with its channel it is
+    // unique; a consumer whose channel is not known yet has its pool-unique id.
+    super(parent, segment('w', worker.channel ? `${worker.channel}\u0000${worker.consumerTag}` : worker.id));
   }
 
   override get session(): BrokerSession { return this.sessionValue; }
@@ -31,7 +33,8 @@ export class WorkerNode extends TreeNode {
       this.sessionValue.isCluster ? workerNodeLabel(w) : ''].filter(Boolean).join(' · ');
     item.tooltip = tooltip(new TooltipBuilder().title(w.application, 'person').field('Consumer tag', w.consumerTag).field('Pool', this.pool)
       .field('Prefetch', w.prefetch || 'unlimited').field('Ack mode', w.ackRequired ? 'manual ack' : 'auto ack (no ack)')
-      .field('Active', w.active).field('Exclusive', w.exclusive || undefined).field('Connection', w.connection).field('Channel', w.channel)
+      .field('Active', w.active).field('Exclusive', w.exclusive || undefined)
+      .field('Client name', w.clientName !== w.application ? w.clientName : undefined).field('Connection', w.connection).field('Channel', w.channel)
       .field('Peer', w.peer).field('Node', w.node).build());
     return decorateWithFindings(item, workerFindingsOf(this.sessionValue, this.vhost, this.pool, w));
   }

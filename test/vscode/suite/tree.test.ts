@@ -311,7 +311,7 @@ describe('Brokers tree', function () {
       await setBrokers([{ name: 'bad-auth', amqpUrl: 'amqp://nobody-here@127.0.0.1:5672', managementUrl: MANAGEMENT_URL, vhost: '/' }]);
       const [broker] = await kids();
       const [err] = await kids(broker);
-      assert.strictEqual(ctx(err), ContextValues.error);
+      assert.strictEqual(ctx(err), ContextValues.errorAuth, 'a refused login offers Edit Broker (the error.auth variant)');
       assert.match(label(err), /refused user "nobody-here"/);
       assert.match(tip(err), /Edit Broker/);
       assert.strictEqual(item(err).command?.command, Commands.retry);
@@ -320,7 +320,7 @@ describe('Brokers tree', function () {
       // Retry asks again (and fails again, still without throwing).
       await vscode.commands.executeCommand(Commands.retry, err);
       const [again] = await kids(broker);
-      assert.strictEqual(ctx(again), ContextValues.error);
+      assert.strictEqual(ctx(again), ContextValues.errorAuth);
     });
 
     it('a stopped management port: an error node with Retry', async () => {
@@ -347,7 +347,7 @@ describe('Brokers tree', function () {
       await setBrokers([{ name: 'no-vhost', amqpUrl: amqpHost, managementUrl: MANAGEMENT_URL, vhost: 'rmqp-test-does-not-exist' }]);
       const vhost = await path('no-vhost', 'rmqp-test-does-not-exist');
       const [err] = await kids(vhost);
-      assert.strictEqual(ctx(err), ContextValues.error);
+      assert.strictEqual(ctx(err), ContextValues.errorAuth, 'its hint says "Edit Broker": the error.auth variant');
       assert.match(label(err), /vhost "rmqp-test-does-not-exist" does not exist/);
     });
 

@@ -198,6 +198,7 @@ async function localPoolSteps() {
   await answer(page, 'Binding key', undefined);
   await answer(page, 'shared queue', 'metering');
   await answer(page, 'How many workers', '3');
+  await answer(page, 'Prefetch', undefined); // 10, the default
   await answer(page, 'queue type of pool', undefined); // classic, the default
   await notification(page, 'Pool "metering" is running with 3 local workers').waitFor({ timeout: 30_000 });
   lap('pool created from the palette');
