@@ -19,6 +19,7 @@ function globalHelp(): string {
 /** What a group of subcommands is for, in its help ("rmq-pools pool --help"). */
 const GROUP_SUMMARIES: Record<string, string> = {
   pool: 'Local worker pools: run workers on a pool from this terminal and count every delivery.',
+  demo: 'The demo: the seed\'s scenario (exchange nova, pools ceilometer and audit, a shared pool, oslo\'s default queue) in a scratch vhost of the local broker.',
 };
 
 /** The commands under a first word that is not a command itself ("pool" → "pool run", …); empty when there are none. */

@@ -188,6 +188,15 @@ describe('the demo on a real broker', function () {
     assert.equal((await runCli(['demo', 'down', '--vhost', vhost])).code, 0);
     assert.equal(await vhostExists(vhost), false);
 
+    // Help: the group and each subcommand.
+    const group = await runCli(['demo', '--help']);
+    assert.equal(group.code, 0);
+    assert.match(group.stdout, /\n {2}up {4}build the seed's scenario/);
+    assert.match(group.stdout, /\n {2}down {2}remove the demo/);
+    const upHelp = await runCli(['demo', 'up', '--help']);
+    assert.match(upHelp.stdout, /--vhost V +the demo's scratch vhost \(default "rmq-pools-demo"/);
+    assert.match(upHelp.stdout, /--seconds S/);
+
     // Errors: one line, the right exit code, what to do.
     const noMgmt = await runCli(['demo', 'up', '--vhost', newVhost(), '--management-url', 'http://127.0.0.1:1']);
     assert.equal(noMgmt.code, 1);
