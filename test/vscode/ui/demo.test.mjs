@@ -56,7 +56,7 @@ after(async () => {
 function row(page, label, nth = 0) {
   return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
 }
-const text = async (loc) => (await loc.innerText()).replace(/\s+/g, ' ');
+const text = async (loc) => (await loc.innerText({ timeout: 5_000 })).replace(/\s+/g, ' ');
 
 async function expand(page, label, nth = 0) {
   const r = row(page, label, nth);
@@ -127,6 +127,22 @@ async function hoverTooltip(page, rowLocator, textInHover) {
 }
 
 /** Drags the sidebar's edge until it is `width` pixels wide. */
+/**
+ * Hovers a row and takes the picture while its tooltip shows; the tree's auto-refresh can close a tooltip at any moment,
+ * so the picture counts only when the tooltip is still there after it. Returns the tooltip's text.
+ */
+async function hoverShot(page, rowLocator, textInHover, name) {
+  for (let attempt = 1; ; attempt++) {
+    const hover = await hoverTooltip(page, rowLocator, textInHover);
+    const t = await text(hover).catch(() => undefined);
+    if (t !== undefined) {
+      await docShot(page, name);
+      if (await hover.isVisible()) { return t; }
+    }
+    if (attempt === 5) { throw new Error(`the tooltip "${textInHover}" kept closing before its picture was taken`); }
+  }
+}
+
 async function sidebarWidth(page, width) {
   const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
   if (!side || Math.abs(side.width - width) < 4) { return; }
@@ -245,10 +261,9 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
   lap('picture tree.png');
 
   // A pool's tooltip: the shared pool, with its two applications and the finding.
-  const tip = await hoverTooltip(page, row(page, 'monitoring'), 'Applications');
-  assert.match(await text(tip), /Applications: aodh-listener, panko-listener /, 'one application per program (oslo-style names)');
-  assert.match(await text(tip), /shared-pool/);
-  await docShot(page, 'tree-tooltip');
+  const tip = await hoverShot(page, row(page, 'monitoring'), 'Applications', 'tree-tooltip');
+  assert.match(tip, /Applications: aodh-listener, panko-listener /, 'one application per program (oslo-style names)');
+  assert.match(tip, /shared-pool/);
   lap('picture tree-tooltip.png');
 
   // A local pool's actions (its tooltip cannot be hovered while it counts: each live redraw closes it).
@@ -298,9 +313,8 @@ test('pictures from the demo: tree, local pool, Delivery Counts (dark and light)
   await treeRows(page).filter({ hasText: 'unconsumed-default-queue' }).first().waitFor({ timeout: 60_000 });
   for (const p of ['ceilometer', 'audit']) { await row(page, p).locator('.label-name').click(); } // collapse: room for the findings
   await page.mouse.click(1100, 700); // the focus off the tree: its selection in a quiet colour
-  const fhover = await hoverTooltip(page, finding, 'What to do');
-  assert.match(await text(fhover), /Applications: aodh-listener, panko-listener/);
-  await docShot(page, 'findings');
+  const fhover = await hoverShot(page, finding, 'What to do', 'findings');
+  assert.match(fhover, /Applications: aodh-listener, panko-listener/);
   lap('picture findings.png');
 });
 
