@@ -3,7 +3,8 @@
 //
 // Benchmarks of RabbitMQ Pool Inspector against a baseline measured in the same run, on the local broker (run
 // `bash scripts/broker.sh` first). Everything lives in a temporary vhost rmqp-bench-<hex>, deleted at the end, also on
-// failure and Ctrl-C. Prints a table of medians and ratios and writes bench/results/latest.json. See BENCHMARKS.md.
+// failure and Ctrl-C. Prints a table of medians and ratios (bench/report.mjs) and writes bench/results/latest.json; a full
+// run also bench/results/<date>-<commit>.json, which BENCHMARKS.md's table is generated from. See BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +19,7 @@ import { benchLatency } from './lib/latency.mjs';
 import { PROD, benchActivation, productionBuild } from './lib/size.mjs';
 import { benchMemory } from './lib/memory.mjs';
 import { PREFETCH as LOAD_PREFETCH, WORKERS as LOAD_WORKERS, benchLoad } from './lib/load.mjs';
+import { resultsFileName, table } from './report.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -41,7 +43,9 @@ const LOAD_COUNT = Number(opt('load-count') ?? 300_000);
 const LOAD_GAP_MS = Number(opt('load-gap') ?? 250);
 
 const log = (s) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
-const results = { startedAt: new Date().toISOString(), quick: QUICK, reps: REPS, machine: machineInfo(), loadBefore: loadAvg(), figures: {} };
+const commitOf = () => { const r = spawnSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }); return r.status === 0 ? r.stdout.trim() : 'unknown'; };
+const dirty = () => spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() !== '';
+const results = { startedAt: new Date().toISOString(), commit: commitOf(), dirty: dirty(), quick: QUICK, reps: REPS, queues: QUEUES, only: [...ONLY], machine: machineInfo(), loadBefore: loadAvg(), figures: {} };
 
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -131,72 +135,6 @@ async function main() {
   results.finishedAt = new Date().toISOString();
 }
 
-function table() {
-  const f = results.figures;
-  const rows = [];
-  const row = (figure, what, ours, base, ratio, target, ok) => rows.push({ figure, what, ours, base, ratio, target, ok });
-  const ok = (b) => (b === undefined ? '' : b ? 'yes' : 'NO');
-  const pct = (x) => `${(x * 100).toFixed(0)} %`;
-  for (const [n, t] of Object.entries(f.tree ?? {})) {
-    if (n.startsWith('setup')) { continue; }
-    const big = Number(n) === QUEUES;
-    row('1 tree', `${n} q: first level (${t.firstLevel.requests} req, ${fmtBytes(t.firstLevel.bytes)})`, fmtMs(t.firstLevel.median), `${fmtMs(t.naive.median)} (${fmtBytes(t.naive.bytes)})`, `${t.speedup.toFixed(1)}× faster`, big ? '≤ 300 ms, ≥ 10×' : '', big ? ok(t.firstLevel.median <= 300 && t.speedup >= 10) : '');
-    row('1 tree', `${n} q: expand exchange (${t.exchange.bindings} bindings, ${fmtBytes(t.exchange.bytes)})`, fmtMs(t.exchange.median), '', '', big ? '≤ 300 ms' : '', big ? ok(t.exchange.median <= 300) : '');
-    row('1 tree', `${n} q: expand binding key (${t.bindingKey.pools} pools, ${fmtBytes(t.bindingKey.bytes)})`, fmtMs(t.bindingKey.median), '', '', big ? '≤ 300 ms' : '', big ? ok(t.bindingKey.median <= 300) : '');
-    row('1 tree', `${n} q: expand pool (${t.pool.bindings} binding, ${t.pool.workers} workers, ${fmtBytes(t.pool.bytes)})`, fmtMs(t.pool.median), '', '', big ? '≤ 300 ms' : '', big ? ok(t.pool.median <= 300) : '');
-    if (t.whole) { row('1 tree', `${n} q: (ref) CLI fetchTopology whole vhost`, fmtMs(t.whole.median), '', '', '', ''); }
-  }
-  if (f.publish) {
-    const p = f.publish;
-    row('2 publish', `${p.count} × ${p.bodyBytes} B, confirms, window ${p.window}`, fmtRate(p.ours.median), fmtRate(p.raw.median), `${pct(p.ratio)} (pairs ${pct(p.pairRatio.median)})`, '≥ 90 %', ok(p.ratio >= 0.9));
-    row('2 publish', '(ref) vs raw loop with the same message properties', fmtRate(p.ours.median), fmtRate(p.rawSameProperties.median), pct(p.ratioSameProperties), '', '');
-    row('2 publish', 'client CPU per message (raw / raw same properties)', `${p.cpuUsPerMessage.ours.median.toFixed(1)} µs`, `${p.cpuUsPerMessage.raw.median.toFixed(1)} / ${p.cpuUsPerMessage.rawSameProperties.median.toFixed(1)} µs`, '', '', '');
-  }
-  if (f.pools) {
-    const p = f.pools;
-    row('3 pools', `${p.pools}×${p.workers} workers drain ${p.deliveries} (${p.oursSeconds.toFixed(2)} s vs ${p.rawSeconds.toFixed(2)} s)`, fmtRate(p.ours.median), fmtRate(p.raw.median), `${pct(p.ratio)} (pairs ${pct(p.pairRatio.median)})`, '≥ 90 %', ok(p.ratio >= 0.9));
-    row('3 pools', 'client CPU per delivery', `${p.cpuUsPerMessage.ours.median.toFixed(1)} µs`, `${p.cpuUsPerMessage.raw.median.toFixed(1)} µs`, '', '', '');
-  }
-  if (f.latency) {
-    const l = f.latency;
-    for (const k of ['sparse', 'steady']) {
-      const x = l[k];
-      row('4 latency', `${k}: delivery → panel update p50 / p95 / p99 (${x.screen.n} msgs, ${l.reps} runs)`, `${fmtMs(x.screen.p50)} / ${fmtMs(x.screen.p95)} / ${fmtMs(x.screen.p99)}`, `counts event p99 ${fmtMs(x.countsEvent.p99)}`, '', '≤ 250 ms p99', ok(x.screen.p99 <= 250));
-    }
-  }
-  if (f.size) {
-    const s = f.size;
-    row('5 size', 'dist/extension.js (production)', fmtBytes(s.extensionJs), '', '', '≤ 1 MiB', ok(s.extensionJs <= 1 << 20));
-    if (s.amqplibJs) { row('5 size', 'dist/amqplib.js (production; loaded on first use)', fmtBytes(s.amqplibJs), '', '', `with extension.js ${fmtBytes(s.extensionJs + s.amqplibJs)}`, ok(s.extensionJs + s.amqplibJs <= 1 << 20)); }
-    if (s.webviewJs) { row('5 size', 'dist/webview.js (production)', fmtBytes(s.webviewJs), '', '', '', ''); }
-    row('5 size', '.vsix', fmtBytes(s.vsix), '', '', '', '');
-    row('5 activation', `require + activate() (fake vscode), median of ${s.activation.total.n} (min ${fmtMs(s.activation.total.min)})`, fmtMs(s.activation.total.median), `require ${fmtMs(s.activation.require.median)}`, '', '≤ 50 ms', ok(s.activation.total.median <= 50));
-    for (const [key, what] of [['exthostSettled', 'view opened in a settled window'], ['exthost', 'view opened at window start-up']]) {
-      if (!s[key]) { continue; }
-      const ms = s[key].runs.map((r) => r.activationMs);
-      row('5 activation', `code-server exthost, ${what} (${ms.join(', ')} ms)`, fmtMs(s[key].medianMs), '', '', '≤ 50 ms', ok(s[key].medianMs <= 50));
-    }
-  }
-  for (const [n, m] of Object.entries(f.memory ?? {})) {
-    row('6 memory', `CLI topology --json at ${n} queues: peak heap (RSS)`, fmtBytes(m.peakHeapUsed.median), `RSS ${fmtBytes(m.peakRss)}, ${fmtMs(m.ms.median)}`, '', '', '');
-  }
-  if (f.load) {
-    const l = f.load;
-    const ms3 = (x) => `${fmtMs(x.median)} / ${fmtMs(x.p95)} / ${fmtMs(x.max)}`;
-    row('7 load', `pool (${l.workers} workers, prefetch ${l.prefetch}) drains ${l.count} while the tree refreshes (${l.gapMs} ms pauses; steady ${fmtRate(l.steadyRate.median)})`, fmtRate(l.rate.median), `${fmtRate(l.rawRate.median)} (raw, no tree)`, pct(l.ratio), '≥ 30k msg/s', ok(l.rate.median >= 30_000));
-    row('7 load', `tree refresh under load: median / p95 / max (${l.refreshLoaded.n} refreshes)`, ms3(l.refreshLoaded), `${ms3(l.refreshIdle)} (idle)`, `${(l.refreshLoaded.median / l.refreshIdle.median).toFixed(1)}× idle`, '≤ 1 s (max)', ok(l.refreshLoaded.max <= 1000));
-    row('7 load', 'event-loop lag under load: max / p99', `${fmtMs(l.lagLoaded.maxMs)} / ${fmtMs(l.lagLoaded.p99Ms)}`, `${fmtMs(l.lagIdle.maxMs)} / ${fmtMs(l.lagIdle.p99Ms)} (idle)`, '', '', '');
-    row('7 load', 'client CPU per delivery (pool + tree refreshes) / broker CPU per delivery', `${l.cpuUsPerMessage.ours.median.toFixed(1)} / ${l.brokerUsPerMessage.ours.toFixed(1)} µs`, `${l.cpuUsPerMessage.raw.median.toFixed(1)} / ${l.brokerUsPerMessage.raw.toFixed(1)} µs`, '', '', '');
-    const c = l.cores.ours;
-    row('7 load', `cores busy during the drain: machine / broker / this process (of ${Math.round(c.of)})`, `${c.machine.toFixed(2)} / ${c.broker.toFixed(2)} / ${c.self.toFixed(2)}`, `${l.cores.raw.machine.toFixed(2)} / ${l.cores.raw.broker.toFixed(2)} / ${l.cores.raw.self.toFixed(2)}`, '', '', '');
-  }
-  const cols = ['figure', 'what', 'ours', 'base', 'ratio', 'target', 'ok'];
-  const head = { figure: 'figure', what: 'measure', ours: 'ours (median)', base: 'baseline (median)', ratio: 'ratio', target: 'target', ok: 'met' };
-  const w = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => String(r[c]).length))]));
-  const line = (r) => `| ${cols.map((c) => String(r[c]).padEnd(w[c])).join(' | ')} |`;
-  return [line(head), `|${cols.map((c) => '-'.repeat(w[c] + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
-
 let failed;
 try {
   await main();
@@ -212,7 +150,13 @@ const outDir = path.join(BENCH, 'results');
 mkdirSync(outDir, { recursive: true });
 if (failed) { results.error = String(failed?.message ?? failed); }
 writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-console.log(table());
+// A full run (every figure, not --quick, no failure) also keeps its samples under a name of its own, committed with the
+// project: BENCHMARKS.md's table is generated from such a file (node bench/report.mjs bench/results/<file>) and cites it.
+const full = !QUICK && ONLY.size === ALL.length && !failed;
+const kept = full ? path.join(outDir, resultsFileName(results)) : undefined;
+if (kept) { writeFileSync(kept, JSON.stringify(results, null, 2) + '\n'); }
+console.log(table(results));
 console.log(`\nmachine: ${results.machine.nproc} cores (${results.machine.cpu}), ${results.machine.memTotalMiB} MiB, Node ${results.machine.node}; RabbitMQ ${results.broker?.rabbitmq ?? '?'} / Erlang ${results.broker?.erlang ?? '?'}; load ${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '?'}`);
 console.log(`results: ${path.relative(ROOT, path.join(outDir, 'latest.json'))}`);
+if (kept) { console.log(`kept: ${path.relative(ROOT, kept)} (commit it; BENCHMARKS.md's table: node bench/report.mjs ${path.relative(ROOT, kept)})`); }
 process.exit(failed ? 1 : 0);

@@ -5,6 +5,7 @@
  */
 import type { RatePoint, SpreadView, WorkerRow } from '../src/webview/protocol';
 import { fmt, shorten, svg } from './dom';
+import { plural } from '../src/broker/text';
 
 const ROW = 22;
 /** Bars start after the worker's name and leave room at the right for the value. */
@@ -71,7 +72,7 @@ export function rateChart(history: RatePoint[], series: Series[], width: number,
   }).join('; ');
   const el = svg('svg', {
     class: 'rates', width: w, height, viewBox: `0 0 ${w} ${height}`, role: 'img',
-    'aria-label': `Deliveries per second over the last ${minutes} minute${minutes === 1 ? '' : 's'}: ${summary || 'no pools'}`,
+    'aria-label': `Deliveries per second over the last ${plural(minutes, 'minute')}: ${summary || 'no pools'}`,
   });
   // Grid: 0, half, max.
   for (const v of [0, yMax / 2, yMax]) {

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # npm test: build, then the unit, broker and VS Code suites; ends with "N passed, N failed" over all of them.
 # Each suite's counts are read from its own output (mocha's "N passing/failing/pending", the VS Code runner's counts file).
+# It runs everything whatever the environment: the development filters (TEST_FILES, UI_FILES, TEST_GREP, FUZZ_RUNS) are
+# unset here; narrow a development run with them through `npm run test:vscode` or `npm run test:unit` instead. Every mocha config has forbidOnly.
+# A suite that ran fewer tests than test/floors.json says it has counts one failure (a lost file, a filter, an .only).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+for v in TEST_FILES UI_FILES TEST_GREP FUZZ_RUNS RMQ_POOLS_TEST_FILES RMQ_POOLS_TEST_GREP; do
+  if [ -n "${!v+x}" ]; then echo "npm test: ignoring $v=${!v} (filters are for development runs: npm run test:vscode or test:unit with it set)"; unset "$v"; fi
+done
 mkdir -p test-results
 declare -A PASS FAIL
 SUITES=()
@@ -11,6 +17,20 @@ total_pass=0; total_fail=0; rc=0
 record() { # suite passed failed
   SUITES+=("$1"); PASS[$1]=$2; FAIL[$1]=$3
   total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+}
+
+# The minimum number of tests a suite must run (test/floors.json); raise it when tests are added.
+floor_of() { node -e 'const n = require("./test/floors.json")[process.argv[1]]; if (!Number.isInteger(n)) { process.exit(1); } console.log(n);' "$1"; }
+
+check_floor() { # suite passed failed: fewer tests than the floor is a failure, with a line that says so
+  local min ran=$(( $2 + $3 ))
+  if ! min=$(floor_of "$1"); then
+    echo "=== $1: no floor in test/floors.json: counted as a failure"; record "$1-floor" 0 1; rc=1; return
+  fi
+  if [ "$ran" -lt "$min" ]; then
+    echo "=== $1: only $ran tests ran, fewer than the $min that test/floors.json says it has (a file not loaded, a filter, an .only?): counted as a failure"
+    record "$1-floor" 0 1; rc=1
+  fi
 }
 
 mocha_suite() { # name config
@@ -25,6 +45,7 @@ mocha_suite() { # name config
   if [ "$code" != 0 ] && [ "$f" = 0 ]; then f=1; fi
   record "$name" "$p" "$((f + s))"
   [ "$code" = 0 ] && [ "$s" = 0 ] || rc=1
+  check_floor "$name" "$p" "$((f + s))"
 }
 
 # Extra RabbitMQ nodes that suites start (the 3-node cluster, the scratch node for faults and TLS) are stopped when this script ends, also on failure.
@@ -56,6 +77,7 @@ bash scripts/vscode-e2e.sh; code=$?
 if [ -s test-results/vscode.counts ]; then read -r p f < test-results/vscode.counts; else p=0; f=1; fi
 if [ "$code" != 0 ] && [ "$f" = 0 ]; then f=1; fi
 record vscode "$p" "$f"; [ "$code" = 0 ] || rc=1
+check_floor vscode "$p" "$f"
 
 echo "=== cluster tests (3 extra nodes beside the main broker)"
 if bash scripts/deps.sh cluster; then
@@ -66,7 +88,7 @@ fi
 
 echo
 echo "=== summary"
-for s in "${SUITES[@]}"; do printf '  %-8s %4d passed, %d failed\n' "$s" "${PASS[$s]}" "${FAIL[$s]}"; done
+for s in "${SUITES[@]}"; do printf '  %-14s %4d passed, %d failed\n' "$s" "${PASS[$s]}" "${FAIL[$s]}"; done
 echo "${total_pass} passed, ${total_fail} failed"
 [ "$total_fail" = 0 ] || rc=1
 exit $rc

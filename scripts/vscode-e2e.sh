@@ -9,7 +9,11 @@
 # Env: PORT (first port to try, default 18080; another is picked when busy), EXT_TEST_TIMEOUT_MS (default 600000: the cluster test starts three nodes),
 #      CODE_SERVER_DIR (see scripts/install-code-server.sh), VERBOSE=1, KEEP_SERVER=1 (leave the server running; prints how to stop),
 #      E2E_DIR (state folder), TEST_FILES (regex on extension-host test file names, e.g. "pools|tree"; "none" skips that part),
-#      UI_FILES (regex on UI test file names; "none" skips the UI part). Filters are for development: npm test runs everything.
+#      UI_FILES (regex on UI test file names; "none" skips the UI part), TEST_GREP (regex on extension-host test titles).
+#      Filters are for development: npm test (scripts/test-all.sh) unsets them and runs everything.
+# Unfiltered, each part must run at least as many tests as test/floors.json says it has ("vscode-exthost", checked by the
+# suite's own runner, and "vscode-ui" here); fewer counts one failure. An .only in a UI file fails the run (node --test
+# would otherwise ignore it or, with --test-only, run just that test).
 # Servers run with workspace trust off, except for a UI file that holds the line "// vscode-e2e: workspace-trust".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +80,7 @@ if [ "${TEST_FILES:-}" = none ]; then
   say "extension-host tests skipped (TEST_FILES=none)"
 else
   CUR="$E"
-  cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" RMQ_POOLS_TEST_FILES="${TEST_FILES:-}" || fail_setup "code-server did not start"
+  cs_start "$E" "${PORT:-18080}" RMQ_POOLS_EXT_TEST_RESULT="$E/exthost-suite.txt" RMQ_POOLS_TEST_FILES="${TEST_FILES:-}" RMQ_POOLS_TEST_GREP="${TEST_GREP:-}" || fail_setup "code-server did not start"
   say "server up at $CS_URL (pid $CS_PID): $(since "$T")"
 
   # (a) mocha inside the extension host.
@@ -132,6 +136,17 @@ else
     cs_stop "$U"; CUR=""
   done
   if [ "$ui_code" != 0 ] && [ "$ui_fail" = 0 ]; then ui_fail=1; fi
+  # forbidOnly for the UI files: an .only (test.only, { only: true }) is a failure, whatever node --test makes of it.
+  only_files=$(grep -lE '\b(test|it|describe|suite)\.only\(|\bonly: *true\b' "${UI_TESTS[@]}" || true)
+  if [ -n "$only_files" ]; then say "an .only in $(echo $only_files): forbidden (it would narrow the run); counted as a failure"; ui_fail=$((ui_fail + 1)); fi
+  # Unfiltered: fewer UI tests than test/floors.json's "vscode-ui" is a failure.
+  if [ -z "${UI_FILES:-}" ]; then
+    ui_floor=$(node -e 'const n = require("./test/floors.json")["vscode-ui"]; if (!Number.isInteger(n)) { process.exit(1); } console.log(n);') || { say "test/floors.json has no \"vscode-ui\" floor: counted as a failure"; ui_floor=0; ui_fail=$((ui_fail + 1)); }
+    if [ $((ui_pass + ui_fail)) -lt "$ui_floor" ]; then
+      say "only $((ui_pass + ui_fail)) UI tests ran, fewer than the $ui_floor that test/floors.json (\"vscode-ui\") says there are: counted as a failure"
+      ui_fail=$((ui_fail + 1))
+    fi
+  fi
 fi
 say "UI tests: $ui_pass passed, $ui_fail failed: $(since "$T")"
 

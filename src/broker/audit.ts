@@ -4,18 +4,21 @@
  * from the management API's queue counters before/after (approximate: they lag ~5 s, include other traffic, and are
  * absent with rates_mode = none).
  *
- * Kept apart from counts.ts (pure accounting, which workers.ts imports) so that there is no import cycle.
+ * The accounting itself is pure and lives in auditTally.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { BrokerConfig } from './connection';
 import { BrokerError, invalidInput } from './errors';
-import { ApiQueue, ManagementClient } from './management';
+import { ManagementClient } from './management';
+import { queueDeliveries } from './messageStats';
 import { lookupRoute } from './routeLookup';
 import { MAX_AUDIT_COUNT } from './limits';
-import { AuditPoolResult, AuditTally, approximateAuditResult } from './counts';
+import { AuditPoolResult, AuditTally, approximateAuditResult } from './auditTally';
 import { NotificationPublisher, PublishOptions, PublishProgress, PublishResult } from './publisher';
-import { QueueType, RUN_ID_HEADER, WorkerPool, validatePoolOptions } from './workers';
+import { RUN_ID_HEADER } from './notifications';
+import { QueueType, WorkerPool, validatePoolOptions } from './workers';
 import { Logger, silentLogger } from './logger';
+import { sleep } from './time';
 
 export interface AuditPoolSpec { name: string; workers: number }
 
@@ -187,8 +190,8 @@ async function remoteBefore(client: ManagementClient, vhost: string, names: read
   const pools: RemotePool[] = [];
   for (const name of names) {
     if (local.has(name)) { continue; }
-    const q = await client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`, { columns: QUEUE_STAT_COLUMNS });
-    pools.push({ name, before: statsOff ? undefined : q.message_stats?.deliver_get ?? 0 });
+    const q = await client.queue(vhost, name, QUEUE_STAT_COLUMNS);
+    pools.push({ name, before: statsOff ? undefined : queueDeliveries(q).delivered });
   }
   return { pools, statsOff };
 }
@@ -196,8 +199,8 @@ async function remoteBefore(client: ManagementClient, vhost: string, names: read
 async function remoteAfter(client: ManagementClient, vhost: string, state: RemoteState, expected: number, deadline: number, signal?: AbortSignal): Promise<AuditPoolResult[]> {
   const read = async () => Promise.all(state.pools.map(async (p) => {
     try {
-      const q = await client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(p.name)}`, { columns: QUEUE_STAT_COLUMNS });
-      const after = state.statsOff || p.before === undefined ? undefined : q.message_stats?.deliver_get ?? 0;
+      const q = await client.queue(vhost, p.name, QUEUE_STAT_COLUMNS);
+      const after = state.statsOff || p.before === undefined ? undefined : queueDeliveries(q).delivered;
       return approximateAuditResult(p.name, expected, after === undefined ? undefined : after - (p.before ?? 0), q.consumers ?? 0);
     } catch (e) {
       if (e instanceof BrokerError && e.kind === 'not-found') {
@@ -216,12 +219,4 @@ async function remoteAfter(client: ManagementClient, vhost: string, state: Remot
     if (settled || Date.now() > deadline || signal?.aborted || expected === 0) { return r; }
     await sleep(1000, signal);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

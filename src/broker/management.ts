@@ -4,91 +4,20 @@
  * Built on node:http/https rather than global fetch because fetch (undici) cannot take a CA file or
  * rejectUnauthorized without bundling undici; everything else is what fetch would do: keep-alive, timeouts, JSON.
  * Large lists are read with `columns=` and `page`/`page_size` (≤ 500) so that a 10,000-queue broker is never
- * fetched whole when a page will do. Errors are BrokerErrors that tell apart unreachable, bad credentials, no
- * permission, unknown object, plugin off and 5xx.
+ * fetched whole when a page will do. The API's object types are in managementTypes.ts (re-exported here); what a
+ * failure means is decided in managementErrors.ts.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { BrokerConfig, amqpUrlsOf, hostPort, managementUrlsOf, readCa, tcpReachable } from './connection';
+import { BrokerConfig, managementUrlsOf, readCa } from './connection';
 import { BrokerError } from './errors';
+import { allNodesDown, httpError, transportError } from './managementErrors';
+import type {
+  ApiBinding, ApiChannel, ApiConnection, ApiConsumer, ApiDeprecatedFeature, ApiExchange, ApiNode, ApiOverview, ApiPermission, ApiQueue, ApiVhost, Page, PageQuery,
+} from './managementTypes';
+import { MAX_PAGE_SIZE } from './managementTypes';
 
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageSize: number;
-  pageCount: number;
-  /** Items that match the filter (name/use_regex). */
-  filteredCount: number;
-  /** Items in the vhost before filtering. */
-  totalCount: number;
-}
-
-export interface PageQuery {
-  page?: number;
-  pageSize?: number;
-  /** Filter on the name; a regular expression when useRegex is set. */
-  name?: string;
-  useRegex?: boolean;
-  columns?: readonly string[];
-  sort?: string;
-  sortReverse?: boolean;
-}
-
-export const MAX_PAGE_SIZE = 500;
-
-// ---- API object types (only the fields the tool reads; everything optional that a broker may omit) ----
-export interface RateDetails { rate: number }
-export interface MessageStats {
-  publish?: number; publish_details?: RateDetails;
-  deliver_get?: number; deliver_get_details?: RateDetails;
-  deliver?: number; deliver_details?: RateDetails;
-  deliver_no_ack?: number;
-  ack?: number; ack_details?: RateDetails;
-  redeliver?: number; redeliver_details?: RateDetails;
-  publish_in?: number; publish_out?: number;
-}
-export interface ApiOverview {
-  management_version?: string; rabbitmq_version?: string; erlang_version?: string; cluster_name?: string; node?: string;
-  rates_mode?: string; object_totals?: { queues?: number; exchanges?: number; consumers?: number; connections?: number; channels?: number };
-  queue_totals?: { messages?: number; messages_ready?: number; messages_unacknowledged?: number };
-  listeners?: { node: string; protocol: string; port: number; ip_address: string }[];
-}
-export interface ApiNode {
-  name: string; running?: boolean; type?: string; mem_used?: number; mem_limit?: number; mem_alarm?: boolean;
-  disk_free?: number; disk_free_limit?: number; disk_free_alarm?: boolean; partitions?: string[]; uptime?: number;
-}
-export interface ApiVhost { name: string; messages?: number; description?: string; tracing?: boolean }
-export interface ApiExchange {
-  name: string; vhost: string; type: string; durable?: boolean; auto_delete?: boolean; internal?: boolean;
-  arguments?: Record<string, unknown>; message_stats?: MessageStats;
-}
-export interface ApiQueue {
-  name: string; vhost: string; durable?: boolean; auto_delete?: boolean; exclusive?: boolean;
-  arguments?: Record<string, unknown>; type?: string; node?: string; leader?: string; members?: string[]; online?: string[];
-  state?: string; messages?: number; messages_ready?: number; messages_unacknowledged?: number; consumers?: number;
-  consumer_utilisation?: number | null; single_active_consumer_tag?: string | null; message_stats?: MessageStats;
-  idle_since?: string; policy?: string | null; effective_policy_definition?: Record<string, unknown> | null;
-}
-export interface ApiBinding {
-  source: string; vhost: string; destination: string; destination_type: 'queue' | 'exchange';
-  routing_key: string; arguments?: Record<string, unknown>; properties_key?: string;
-}
-export interface ApiChannelDetails { connection_name?: string; name?: string; number?: number; peer_host?: string; peer_port?: number; user?: string; node?: string }
-export interface ApiConsumer {
-  consumer_tag: string; ack_required?: boolean; active?: boolean; activity_status?: string; exclusive?: boolean;
-  prefetch_count?: number; arguments?: Record<string, unknown>; channel_details?: ApiChannelDetails; queue?: { name: string; vhost: string };
-}
-export interface ApiConnection {
-  name: string; vhost?: string; user?: string; node?: string; user_provided_name?: string; state?: string;
-  peer_host?: string; peer_port?: number; channels?: number; protocol?: string;
-  client_properties?: { connection_name?: string; product?: string; platform?: string; version?: string; [k: string]: unknown };
-}
-export interface ApiChannel {
-  name: string; number?: number; vhost?: string; user?: string; node?: string; prefetch_count?: number; global_prefetch_count?: number;
-  consumer_count?: number; messages_unacknowledged?: number; connection_details?: { name?: string; peer_host?: string; peer_port?: number };
-  message_stats?: MessageStats; state?: string;
-}
-export interface ApiPermission { user: string; vhost: string; configure: string; write: string; read: string }
+export * from './managementTypes';
 
 const enc = encodeURIComponent;
 
@@ -166,6 +95,23 @@ export class ManagementClient {
   }
 
   // ---- reads ----
+  /**
+   * `GET /api/deprecated-features/used` (RabbitMQ 3.13+); undefined where the broker has no such API. An older broker
+   * answers an unknown path with 404, or 406 when the request accepts only JSON (3.10), so this one accepts anything.
+   */
+  async deprecatedFeaturesUsed(): Promise<ApiDeprecatedFeature[] | undefined> {
+    let body: Buffer;
+    try {
+      ({ body } = await this.request('GET', 'api/deprecated-features/used', undefined, { accept: '*/*' }, false));
+    } catch (e) {
+      if (e instanceof BrokerError && (e.kind === 'not-found' || e.status === 404 || e.status === 406)) { return undefined; }
+      throw e;
+    }
+    let r: unknown;
+    try { r = JSON.parse(body.toString('utf8')); } catch { return undefined; }
+    const list = Array.isArray(r) ? r : (r && typeof r === 'object' && Array.isArray((r as { used?: unknown }).used) ? (r as { used: unknown[] }).used : []);
+    return list.filter((x): x is ApiDeprecatedFeature => x !== null && typeof x === 'object');
+  }
   overview(): Promise<ApiOverview> { return this.get('api/overview', { columns: ['management_version', 'rabbitmq_version', 'erlang_version', 'cluster_name', 'node', 'rates_mode', 'object_totals', 'queue_totals', 'listeners'] }); }
   nodes(): Promise<ApiNode[]> { return this.get('api/nodes'); }
   vhosts(): Promise<ApiVhost[]> { return this.get('api/vhosts', { columns: ['name', 'messages', 'description'] }); }
@@ -175,7 +121,8 @@ export class ManagementClient {
   exchange(vhost: string, name: string): Promise<ApiExchange> { return this.get(`api/exchanges/${enc(vhost)}/${enc(name)}`); }
   queues(vhost: string, columns?: readonly string[]): Promise<ApiQueue[]> { return this.get(`api/queues/${enc(vhost)}`, { columns }); }
   queuesPage(vhost: string, q: PageQuery = {}): Promise<Page<ApiQueue>> { return this.page(`api/queues/${enc(vhost)}`, q); }
-  queue(vhost: string, name: string): Promise<ApiQueue> { return this.get(`api/queues/${enc(vhost)}/${enc(name)}`); }
+  /** One queue; with `columns`, only those fields (e.g. ['name', 'consumers', 'message_stats']). */
+  queue(vhost: string, name: string, columns?: readonly string[]): Promise<ApiQueue> { return this.get(`api/queues/${enc(vhost)}/${enc(name)}`, { columns }); }
   bindings(vhost: string): Promise<ApiBinding[]> { return this.get(`api/bindings/${enc(vhost)}`); }
   /** Bindings whose source is this exchange: one exchange's worth, cheap even on a large broker. */
   exchangeBindings(vhost: string, exchange: string): Promise<ApiBinding[]> { return this.get(`api/exchanges/${enc(vhost)}/${enc(exchange)}/bindings/source`); }
@@ -263,32 +210,18 @@ export class ManagementClient {
         }
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (tries === 1 || !FAILOVER_CODES.has(err.code ?? '')) { return this.transportError(err); }
+        if (tries === 1 || !FAILOVER_CODES.has(err.code ?? '')) { return transportError(this.config, err, this.answeredAt); }
         this.downNodes.set(i, err.code ?? err.message);
         first ??= { e: err, index: i };
       }
     }
-    if (!res) { return this.allNodesDown(first!.e); }
+    if (!res) { return allNodesDown(this.config, first!.e); }
     this.answeredAt = Date.now();
     this.bytesReceived += res.body.length;
     this.options.onResponse?.(url.pathname, res.body.length, performance.now() - t0);
     if (res.status >= 200 && res.status < 300) { return res; }
     if (res.status === 404 && explain404) { await this.explainMissingVhost(url); }
-    throw this.httpError(res.status, res.body, url);
-  }
-
-  private async allNodesDown(e: NodeJS.ErrnoException): Promise<never> {
-    const urls = managementUrlsOf(this.config);
-    const amqp = amqpUrlsOf(this.config);
-    for (const a of amqp) {
-      const { host, port } = hostPort(a);
-      if (await tcpReachable(host, port)) {
-        throw new BrokerError('plugin-off', `None of the ${urls.length} management URLs (${urls.join(', ')}) answers, but AMQP at ${host}:${port} does`,
-          'Enable the management plugin on the nodes (rabbitmq-plugins enable rabbitmq_management) or fix the management URLs', { cause: e });
-      }
-    }
-    throw new BrokerError('unreachable', `None of the ${urls.length} nodes answers: management ${urls.join(', ')} (${e.code ?? e.message}), AMQP ${amqp.join(', ')}`,
-      'Start the cluster\'s nodes (rabbitmq-server -detached on each) or fix the broker URLs', { cause: e });
+    throw httpError(this.config, res.status, res.body, url);
   }
 
   private send(method: string, url: URL, payload: Buffer | undefined, headers: Record<string, string>): Promise<{ status: number; body: Buffer }> {
@@ -320,76 +253,5 @@ export class ManagementClient {
       throw new BrokerError('not-found', `The vhost "${vhost}" does not exist on ${this.config.managementUrl}`,
         'Pick an existing vhost (--vhost, or the broker\'s vhost setting); list them with: rabbitmqctl list_vhosts', { status: 404 });
     }
-  }
-
-  private async transportError(e: NodeJS.ErrnoException): Promise<never> {
-    const m = this.config.managementUrl;
-    const code = e.code ?? '';
-    if (code === 'ECONNREFUSED' || code === 'ECONNRESET') {
-      const { host, port } = hostPort(this.config.amqpUrl);
-      if (await tcpReachable(host, port)) {
-        if (this.answeredAt !== undefined) {
-          // It worked a moment ago: the advice to enable the plugin would be wrong first.
-          const s = Math.max(0, Math.round((Date.now() - this.answeredAt) / 1000));
-          throw new BrokerError('plugin-off', `The management API at ${m} answered ${s} s ago but now refuses connections; the broker still answers on AMQP (${host}:${port})`,
-            'It may be restarting (the node, its management plugin, or a proxy in front of it); views retry by themselves. If it stays down: rabbitmq-plugins enable rabbitmq_management, or fix the management URL', { cause: e });
-        }
-        throw new BrokerError('plugin-off', `The broker answers on AMQP (${host}:${port}) but its management API at ${m} refuses connections`,
-          'Enable the management plugin: rabbitmq-plugins enable rabbitmq_management (or fix the management URL)', { cause: e });
-      }
-      throw new BrokerError('unreachable', `Nothing answers at ${m} (connection refused) nor on AMQP at ${host}:${port}`,
-        'Start RabbitMQ (Debian: apt-get install rabbitmq-server; rabbitmq-server -detached) or fix the broker URLs', { cause: e });
-    }
-    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      throw new BrokerError('timeout', `The management API at ${m} did not answer within ${this.config.timeoutMs} ms`,
-        'Check that the host is reachable and not overloaded, or raise the timeout', { cause: e });
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      throw new BrokerError('unreachable', `The host of ${m} cannot be resolved`, 'Check the host name in the management URL', { cause: e });
-    }
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') {
-      throw new BrokerError('unreachable', `The host of ${m} is unreachable (${code})`, 'Check the host and your network', { cause: e });
-    }
-    if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code) || /certificate|ssl|tls/i.test(e.message)) {
-      throw new BrokerError('tls', `The TLS certificate of ${m} cannot be verified (${code || e.message})`,
-        'Set the broker\'s "tls.caFile" setting (rabbitmqPools.brokers) or --ca-file to the CA that signed it; only turn off "tls.rejectUnauthorized" for a test broker', { cause: e });
-    }
-    if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(e.message)) {
-      throw new BrokerError('tls', `The management URL ${m} and the server disagree on TLS (${code})`, 'Use http:// for a plain port (15672) and https:// for a TLS port (15671)', { cause: e });
-    }
-    throw new BrokerError('unreachable', `The management API at ${m} failed: ${e.message || code}`, 'Check the management URL and that the broker runs', { cause: e });
-  }
-
-  private httpError(status: number, body: Buffer, url: URL): BrokerError {
-    let reason = '';
-    try {
-      const j = JSON.parse(body.toString('utf8')) as { error?: string; reason?: string };
-      reason = [j.error, j.reason].filter(Boolean).join(': ');
-    } catch { reason = body.toString('utf8').slice(0, 200); }
-    const what = `${url.pathname.replace(/^\/api\//, '')}`;
-    const user = this.config.username;
-    if (status === 401) {
-      if (/not management user|not_authorised|not authorised/i.test(reason) && !/login failed/i.test(reason) && /management/i.test(reason)) {
-        return new BrokerError('forbidden', `User "${user}" may not use the management API (${reason})`, 'Give the user the "management" (or "monitoring") tag: rabbitmqctl set_user_tags USER management', { status });
-      }
-      // RabbitMQ 3.10 says "User not authorised to access virtual host"; older ones "access to vhost … refused".
-      if (/access refused|not_authorised.*(vhost|virtual host)|access to (vhost|virtual host)/i.test(reason)) {
-        return new BrokerError('forbidden', `User "${user}" has no permission on vhost "${this.config.vhost}" (${reason})`,
-          `Grant it: rabbitmqctl set_permissions -p ${this.config.vhost} ${user} ".*" ".*" ".*", or pick another vhost`, { status });
-      }
-      return new BrokerError('auth', `The broker at ${this.config.managementUrl} refused user "${user}": wrong user name or password`,
-        'Check the user name and password (Edit Broker in VS Code; in the CLI, the user and password in --url or $RABBITMQ_URL)', { status });
-    }
-    if (status === 403) {
-      return new BrokerError('forbidden', `User "${user}" is not allowed to ${what} (${reason || 'forbidden'})`, 'Ask the broker\'s administrator for the "monitoring" or "administrator" tag, or permissions on the vhost', { status });
-    }
-    if (status === 404) {
-      return new BrokerError('not-found', `Not found on the broker: ${decodeURIComponent(what)}${reason ? ` (${reason})` : ''}`,
-        `Check that the vhost "${this.config.vhost}" and the object exist (rabbitmqctl list_vhosts), or refresh`, { status });
-    }
-    if (status >= 500) {
-      return new BrokerError('server', `The management API failed with HTTP ${status} on ${what}${reason ? ` (${reason})` : ''}`, 'The broker may be starting or overloaded: retry in a moment and check its log', { status });
-    }
-    return new BrokerError('server', `The management API answered HTTP ${status} on ${what}${reason ? ` (${reason})` : ''}`, 'Check the request and the broker version', { status });
   }
 }

@@ -7,42 +7,27 @@
  * amqplib's back-pressure honoured (publish() false → wait for 'drain'). Cancellation (AbortSignal) stops sending at
  * once, waits at most `abortGraceMs` for outstanding confirms and reports the numbers. If the connection drops, the
  * messages not yet confirmed are re-sent after amqplib's recovery reconnects (at-least-once: consumers may then see a
- * duplicate, which they count as such).
+ * duplicate, which they count as such). The bodies themselves are made in notifications.ts.
  */
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import { uuidv7 } from './ids';
 import type * as amqp from 'amqplib';
+import { uuidv7 } from './ids';
 import { BrokerConfig } from './connection';
 import { BrokerError, invalidInput } from './errors';
 import { Logger, silentLogger } from './logger';
-import { OSLO_VERSION, encodeBuffer, makeNotification } from './oslo';
+import { MessageMaker, MessageOptions, RUN_ID_HEADER, messageMaker } from './notifications';
 import { RecoveryTuning, connectRecovering, isNotFound, toBrokerError } from './recovering';
-import { RUN_ID_HEADER } from './workers';
+import { withTimeout } from './time';
 import { MAX_PUBLISH_COUNT } from './limits';
 
 export { MAX_PUBLISH_COUNT };
+export { DEFAULT_EVENT_TYPE, DEFAULT_PUBLISHER_ID, type MessageFormat, type MessageMaker } from './notifications';
 
-export type MessageFormat = 'oslo' | 'json' | 'text';
-export const DEFAULT_EVENT_TYPE = 'compute.instance.create.end';
-export const DEFAULT_PUBLISHER_ID = 'rmq-pools.test';
-
-export interface PublishOptions {
+export interface PublishOptions extends MessageOptions {
   exchange: string;
   routingKey: string;
   /** Messages to publish (1–10,000,000). */
   count: number;
-  /** Default 'oslo' (v2 envelope). 'json': the rendered template as the body; 'text': the template as text. */
-  format?: MessageFormat;
-  eventType?: string;
-  publisherId?: string;
-  /** oslo priority (default INFO). */
-  priority?: string;
-  /**
-   * Payload template (oslo/json: JSON after substitution). Placeholders: {{seq}} (1..N, unquoted number),
-   * {{uuid}} (a fresh UUID per message), {{now}} (ISO time). Checked before anything is published.
-   */
-  payloadTemplate?: string;
   /** Default true (delivery mode 2). */
   persistent?: boolean;
   /** Default true: unroutable messages come back and are counted. */
@@ -112,26 +97,7 @@ interface OutMessage {
   at: number;
 }
 
-const PLACEHOLDER = /\{\{(seq|uuid|now)\}\}/g;
-
-/** Substitutes {{seq}}, {{uuid}}, {{now}} in a template. */
-export function renderTemplate(template: string, seq: number, now = new Date()): string {
-  let uuid: string | undefined;
-  return template.replace(PLACEHOLDER, (_m, name: string) => {
-    if (name === 'seq') { return String(seq); }
-    if (name === 'uuid') { return (uuid ??= randomUUID()); }
-    return now.toISOString();
-  });
-}
-
-/**
- * Makes message bodies. `transient`, when there, makes the same bytes into one reused buffer, valid until its next call:
- * for the publish loop, whose amqplib copies the body into its frame at once (no 1 KiB buffer per message to collect);
- * it is deterministic, so a message re-sent after a reconnect is made again byte for byte.
- */
-export type MessageMaker = ((seq: number, id: string, now: number) => Buffer) & { transient?: (seq: number, id: string, now: number) => Buffer };
-
-/** Validates options (throws 'invalid-input' naming the field) and returns the per-message body factory. */
+/** Validates the publish options (throws 'invalid-input' naming the field) and returns the per-message body factory. */
 export function prepareMessages(o: PublishOptions): MessageMaker {
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_PUBLISH_COUNT) {
     throw invalidInput(`The message count ${o.count} is not a whole number from 1 to ${MAX_PUBLISH_COUNT}`, 'Use e.g. 1000');
@@ -152,95 +118,7 @@ export function prepareMessages(o: PublishOptions): MessageMaker {
     }
     if (Buffer.byteLength(name) > 255) { throw invalidInput(`The header name "${name.slice(0, 40)}…" is longer than 255 bytes`, 'Use a shorter header name'); }
   }
-  const format = o.format ?? 'oslo';
-  if (format !== 'oslo' && format !== 'json' && format !== 'text') { throw invalidInput(`The format "${String(format)}" is unknown`, 'Use oslo, json or text'); }
-  const eventType = o.eventType ?? DEFAULT_EVENT_TYPE;
-  if (format === 'oslo' && !eventType.trim()) { throw invalidInput('The event type is empty', `Use e.g. ${DEFAULT_EVENT_TYPE}`); }
-  const template = o.payloadTemplate;
-  if (template !== undefined && format !== 'text') {
-    const sample = renderTemplate(template, 1);
-    try {
-      JSON.parse(sample);
-    } catch (e) {
-      throw invalidInput(`The payload template is not valid JSON after substituting {{seq}}, {{uuid}} and {{now}} (${(e as Error).message})`,
-        'Quote string placeholders, e.g. {"instance_id": "{{uuid}}", "n": {{seq}}, "at": "{{now}}"}; nothing was published');
-    }
-  }
-  const hasPlaceholders = template !== undefined && /\{\{(seq|uuid|now)\}\}/.test(template);
-  const fixed = template !== undefined && !hasPlaceholders && format !== 'text' ? JSON.parse(template) as unknown : undefined;
-  const payloadOf = (seq: number, now: number): unknown => {
-    if (template === undefined) { return { seq }; }
-    if (!hasPlaceholders) { return fixed; }
-    return JSON.parse(renderTemplate(template, seq, new Date(now)));
-  };
-  if (format === 'oslo') {
-    const publisherId = o.publisherId ?? DEFAULT_PUBLISHER_ID;
-    const priority = o.priority ?? 'INFO';
-    if (!hasPlaceholders && fixed !== null) { return osloFastPath(publisherId, eventType, priority, template === undefined ? undefined : JSON.stringify(fixed)); }
-    return (seq, id, now) => encodeBuffer(makeNotification({
-      message_id: id, event_type: eventType, publisher_id: publisherId, priority, payload: payloadOf(seq, now),
-      timestamp: new Date(now).toISOString().replace('T', ' ').replace('Z', '000'),
-    }));
-  }
-  if (format === 'json') {
-    if (template === undefined) { return (seq, id) => Buffer.from(JSON.stringify({ message_id: id, seq })); }
-    return (seq, _id, now) => Buffer.from(renderTemplate(template, seq, new Date(now)));
-  }
-  const text = template ?? 'test notification {{seq}}';
-  return (seq, _id, now) => Buffer.from(renderTemplate(text, seq, new Date(now)));
-}
-
-/**
- * The oslo envelope of a payload that is the same for every message (`payloadJson`, or `{"seq":N}` when undefined), byte for
- * byte what encodeBuffer(makeNotification(…)) gives, assembled from pieces escaped once per run: only the message id, the seq
- * and the timestamp change, and none of them needs escaping. Stringifying the notification and then the envelope for each
- * message was the publisher's largest CPU cost (26 µs a message against 13.5 µs for a raw amqplib loop; bench/, BENCHMARKS.md).
- */
-function osloFastPath(publisherId: string, eventType: string, priority: string, payloadJson: string | undefined): MessageMaker {
-  const esc = (s: string) => JSON.stringify(s).slice(1, -1); // as the text appears inside the envelope's "oslo.message" string
-  const head = `{"oslo.version":"${OSLO_VERSION}","oslo.message":"` + esc('{"message_id":"');
-  const middle = esc(`","publisher_id":${JSON.stringify(publisherId)},"event_type":${JSON.stringify(eventType)},"priority":${JSON.stringify(priority)},"payload":`);
-  const payload = payloadJson === undefined ? undefined : esc(payloadJson);
-  const seqHead = esc('{"seq":');
-  const seqTail = esc('}');
-  const stamp = esc(',"timestamp":"');
-  const tail = esc('"}') + '"}';
-  // The constant parts are UTF-8 encoded once; per message only the id, the sequence number and the time (all ASCII) are
-  // written between them into one buffer: no 1 KiB string to build, encode and collect per message (26–28 → 19–21 µs of
-  // client CPU per message at 1 KiB with the reused buffer; BENCHMARKS.md, figure 2).
-  const A = Buffer.from(head);
-  const B = Buffer.from(middle + (payload ?? seqHead));
-  const C = Buffer.from((payload === undefined ? seqTail : '') + stamp);
-  const D = Buffer.from(tail);
-  const fixedLength = A.length + B.length + C.length + D.length;
-  let lastNow = NaN;
-  let lastStamp = '';
-  const slow = (seq: number, id: string) => Buffer.from(head + esc(JSON.stringify(id).slice(1, -1)) + middle + (payload ?? seqHead + String(seq) + seqTail) + stamp + lastStamp + tail, 'utf8');
-  let scratch = Buffer.alloc(0);
-  const build = (seq: number, id: string, now: number, reuse: boolean): Buffer => {
-    if (now !== lastNow) { lastNow = now; lastStamp = new Date(now).toISOString().replace('T', ' ').replace('Z', '000'); }
-    if (!/^[0-9A-Za-z-]*$/.test(id)) { return slow(seq, id); }
-    const seqText = payload === undefined ? String(seq) : '';
-    const length = fixedLength + id.length + seqText.length + lastStamp.length;
-    let buf: Buffer;
-    if (reuse) {
-      if (scratch.length < length) { scratch = Buffer.allocUnsafe(length * 2); }
-      buf = scratch;
-    } else {
-      buf = Buffer.allocUnsafe(length);
-    }
-    let at = A.copy(buf, 0);
-    at += buf.write(id, at, 'latin1');
-    at += B.copy(buf, at);
-    if (seqText) { at += buf.write(seqText, at, 'latin1'); }
-    at += C.copy(buf, at);
-    at += buf.write(lastStamp, at, 'latin1');
-    D.copy(buf, at);
-    return reuse ? buf.subarray(0, length) : buf;
-  };
-  const make: MessageMaker = (seq, id, now) => build(seq, id, now, false);
-  make.transient = (seq, id, now) => build(seq, id, now, true);
-  return make;
+  return messageMaker(o);
 }
 
 /** Wakes the publish loop (a confirm arrived, 'drain', a channel came back, cancellation). */
@@ -514,7 +392,5 @@ export async function publishNotifications(config: BrokerConfig, options: Publis
 }
 
 async function closeQuietly(conn: amqp.RecoveringChannelModel): Promise<void> {
-  let t: NodeJS.Timeout | undefined;
-  await Promise.race([conn.close().catch(() => undefined), new Promise<void>((r) => { t = setTimeout(r, 1500); t.unref(); })]);
-  clearTimeout(t);
+  await withTimeout(conn.close(), 1500).catch(() => undefined);
 }

@@ -15,25 +15,13 @@
  *  - global QoS denied by default from 4.3.0: rabbitmq-server PR #15460 "4.3: Mark global_qos as denied_by_default".
  *  - the deprecated features in use: `GET /api/deprecated-features/used` (RabbitMQ 3.13+, HTTP API reference).
  */
-import type { Finding, Severity } from './diagnose';
-import type { ApiChannel } from './management';
+import type { Finding, Severity } from './findings';
+import type { ApiChannel, ApiDeprecatedFeature } from './management';
+
+export type { ApiDeprecatedFeature };
 import type { Pool } from './topology';
 
-export const UPGRADE_FINDING_KINDS = [
-  'transient-nonexclusive-queue', 'classic-mirroring-policy', 'deprecated-queue-argument', 'global-qos', 'deprecated-feature-used',
-] as const;
-export type UpgradeFindingKind = typeof UPGRADE_FINDING_KINDS[number];
-
-export type UpgradeFinding = Omit<Finding, 'kind'> & { kind: UpgradeFindingKind };
-
-/** One entry of `GET /api/deprecated-features/used`. */
-export interface ApiDeprecatedFeature {
-  name?: string;
-  desc?: string;
-  deprecation_phase?: string;
-  doc_url?: string;
-  provided_by?: string;
-}
+export type UpgradeFinding = Finding;
 
 export interface UpgradeInput {
   pools: readonly Pool[];

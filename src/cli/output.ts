@@ -1,4 +1,5 @@
 /** Human output: aligned text tables; JSON output: one document on stdout. */
+import { inertText, jsonEscape, replacementChar } from '../broker/text';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
@@ -7,19 +8,14 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return [line(cells[0]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n') + '\n';
 }
 
-/** Strips control characters (terminal escapes, RTL overrides) from broker-provided names before printing. */
+/** Broker-provided names before printing: control, bidi and invisible characters (broker/text.ts) become U+FFFD. */
 export function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\uFFFD');
+  return inertText(s, replacementChar);
 }
 
-/**
- * JSON text with C1 controls, bidi overrides/isolates and line/paragraph separators written as \uXXXX escapes: the
- * same document for a parser (these characters only occur inside strings), inert in a terminal. JSON.stringify
- * already escapes C0 controls.
- */
+/** JSON text with the unsafe characters (broker/text.ts) written as \uXXXX escapes: the same document, inert in a terminal. */
 export function inertJson(text: string): string {
-  return text.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return inertText(text, jsonEscape);
 }
 
 export interface Io {

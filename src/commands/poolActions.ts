@@ -1,6 +1,7 @@
 /** What Purge Pool and Delete Pool share: the pool from the node, its current message count, a modal confirmation. */
 import * as vscode from 'vscode';
 import { BrokerError } from '../broker/errors';
+import { plural } from '../broker/text';
 import type { Services } from '../services';
 import { PoolNode } from '../tree/nodes/poolNode';
 
@@ -24,9 +25,9 @@ export async function confirmPoolAction(s: Services, node: unknown, verb: 'Purge
   const n = q.messages ?? 0;
   const consumers = q.consumers ?? 0;
   const msg = verb === 'Purge'
-    ? `Purge pool "${node.pool.name}"? Its ${n.toLocaleString('en-US')} message${n === 1 ? '' : 's'} will be deleted.`
-    : `Delete pool "${node.pool.name}" and its ${n.toLocaleString('en-US')} message${n === 1 ? '' : 's'}?`;
-  const detail = `vhost "${node.vhost}" on broker "${node.session.name}". ${consumers} worker${consumers === 1 ? '' : 's'} consume from it.` +
+    ? `Purge pool "${node.pool.name}"? Its ${plural(n, 'message')} will be deleted.`
+    : `Delete pool "${node.pool.name}" and its ${plural(n, 'message')}?`;
+  const detail = `vhost "${node.vhost}" on broker "${node.session.name}". ${plural(consumers, 'worker')} consume from it.` +
     (verb === 'Delete' ? ' Its bindings go too and its workers are cancelled.' : ' Unacknowledged messages are not purged.') + ' This cannot be undone.';
   return (await s.prompts.confirm(msg, detail, verb)) ? node : undefined;
 }

@@ -10,6 +10,7 @@ import type { PublishResult } from '../broker/publisher';
 import { HeaderValue, RouteResult, apiArguments, parseHeaderFlag, route } from '../broker/routing';
 import { hasHeadersExchange, reachableRoutingTable } from '../broker/routeLookup';
 import { bindingGroupKey } from '../broker/topology';
+import { plural } from '../broker/text';
 import { Commands } from '../constants';
 import type { Services } from '../services';
 import type { PoolNode } from '../tree/nodes/poolNode';
@@ -146,7 +147,7 @@ async function showResult(s: Services, r: RoutePreviewResult, nodes: PoolNode[],
   }));
   if (r.unpredictable.length) { items.push({ label: `$(question) Not predicted: ${r.unpredictable.join(', ')}`, description: 'exchange type this tool cannot evaluate' }); }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: PUBLISH, action: PUBLISH }, { label: COMPARE, action: COMPARE });
-  const title = r.pools.length ? `A message to ${target} reaches ${r.pools.length} pool${r.pools.length === 1 ? '' : 's'}, each once` : `A message to ${target} reaches no pool: it is unroutable`;
+  const title = r.pools.length ? `A message to ${target} reaches ${plural(r.pools.length, 'pool')}, each once` : `A message to ${target} reaches no pool: it is unroutable`;
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Pick a pool to show it in the Brokers view, or an action' });
   if (!pick) { return; }
   if (pick.pool) {

@@ -13,6 +13,7 @@ import type { ManagementClient } from '../broker/management';
 import { encodeBuffer, makeNotification } from '../broker/oslo';
 import type { HeaderValue } from '../broker/routing';
 import { loadAmqplib } from '../broker/recovering';
+import { sleep } from '../broker/time';
 
 export type Evidence = 'depth' | 'local' | 'stats';
 
@@ -45,8 +46,6 @@ export interface CompareOptions {
   statsTimeoutMs?: number;
   maxQueues?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function publishAndCompare(config: BrokerConfig, client: ManagementClient, o: CompareOptions): Promise<RouteComparison> {
   const max = o.maxQueues ?? 200;
@@ -146,7 +145,7 @@ export async function publishAndCompare(config: BrokerConfig, client: Management
 
 async function publishCount(client: ManagementClient, vhost: string, queue: string): Promise<number | undefined> {
   try {
-    const q = await client.get<{ message_stats?: { publish?: number } }>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`, { columns: ['message_stats.publish'] });
+    const q = await client.queue(vhost, queue, ['message_stats.publish']);
     return q.message_stats?.publish;
   } catch {
     return undefined;

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../broker/errors';
 import type { Logger } from '../broker/logger';
 import type { ManagementClientOptions } from '../broker/management';
+import { sleep } from '../broker/time';
 import { BrokerEntry, BrokerStore } from '../brokers/brokerStore';
 import { CONFIG_SECTION, Settings } from '../constants';
 import { BrokerSession, TreeOptions } from './model/brokerSession';
@@ -164,7 +165,7 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     // Wait briefly for the overviews so the first draw already says "RabbitMQ 3.10.8" or "unreachable"; slow ones redraw later.
     const overviews = brokers.map((b, i) => b.session ? b.session.overview().then(() => b.session!.nodes()).then(() => i, () => i) : Promise.resolve(i));
     const late = new Set(overviews.map((_, i) => i));
-    await Promise.race([Promise.all(overviews.map((p) => p.then((i) => late.delete(i)))), new Promise((r) => setTimeout(r, 1500))]);
+    await Promise.race([Promise.all(overviews.map((p) => p.then((i) => late.delete(i)))), sleep(1500)]);
     for (const i of late) { void overviews[i].then(() => this.redraw(nodes[i])); }
     if (brokers.length === 1 && brokers[0].entry.source === 'default') { nodes.push(new AddBrokerNode()); }
     this.roots = nodes;

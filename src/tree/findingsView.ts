@@ -8,7 +8,7 @@ import type { Finding, Severity } from '../broker/diagnose';
 import { Commands, ContextValues } from '../constants';
 import { SEVERITY_ICON } from './findingDecorations';
 import type { FindingsStore, VhostFindings } from './findingsStore';
-import { TooltipBuilder, plainLabel } from './model/text';
+import { TooltipBuilder, plainLabel, plural } from './model/text';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
 const GROUP_LABEL: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Information' };
@@ -83,7 +83,7 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<Element>, v
     this.groups = SEVERITIES.map((s) => new SeverityGroup(s, items.filter((i) => i.finding.severity === s))).filter((g) => g.items.length);
     if (this.view) {
       const bad = items.filter((i) => i.finding.severity !== 'info').length;
-      this.view.badge = bad ? { value: bad, tooltip: `${bad} pool finding${bad === 1 ? '' : 's'}` } : undefined;
+      this.view.badge = bad ? { value: bad, tooltip: plural(bad, 'pool finding') } : undefined;
       const notes = all.filter((v) => v.note || v.error).map((v) => `${v.broker} · ${v.vhost}: ${v.error ? `not diagnosed (${v.error})` : v.note}`);
       this.view.message = notes.length ? notes.join('\n') : undefined;
     }

@@ -6,11 +6,12 @@
  */
 import { lookupRoute } from '../broker/routeLookup';
 import type { BrokerConfig } from '../broker/connection';
-import { PoolCounts, spreadOf } from '../broker/counts';
+import { PoolCounts, rateOf, spreadOf } from '../broker/counts';
 import { describeError } from '../broker/errors';
 import type { LocalPoolEntry, LocalPools } from '../broker/localPools';
 import type { Logger } from '../broker/logger';
 import type { ApiQueue, ManagementClient } from '../broker/management';
+import { queueDeliveries } from '../broker/messageStats';
 import { localPoolNote } from './freshness';
 import { HISTORY_POINTS, PanelSelection, PoolRow, RatePoint, WorkerRow } from './protocol';
 
@@ -115,8 +116,8 @@ export class CountsSource {
     }
     for (const [name, q] of this.queues) {
       if (this.isLocal(name)) { continue; }
-      const s = q.message_stats;
-      this.baselines.set(name, { delivered: s?.deliver_get ?? 0, acked: s?.ack ?? 0, redelivered: s?.redeliver ?? 0, duplicates: 0, workers: new Map() });
+      const d = queueDeliveries(q);
+      this.baselines.set(name, { delivered: d.delivered, acked: d.acked, redelivered: d.redelivered, duplicates: 0, workers: new Map() });
     }
     this.prevDelivered.clear();
     this.history.length = 0;
@@ -203,15 +204,15 @@ export class CountsSource {
   }
 
   private remoteRow(q: ApiQueue): PoolRow {
-    const s = q.message_stats;
+    const d = queueDeliveries(q);
     const b = this.baselines.get(q.name);
-    const sub = (n: number | undefined, base = 0) => Math.max(0, (n ?? 0) - base);
+    const sub = (n: number, base = 0) => Math.max(0, n - base);
     return {
-      name: q.name, source: 'remote', workers: q.consumers ?? 0, delivered: sub(s?.deliver_get, b?.delivered), acked: sub(s?.ack, b?.acked),
-      redelivered: sub(s?.redeliver, b?.redelivered), ratePerSecond: Math.round((s?.deliver_get_details?.rate ?? 0) * 10) / 10,
+      name: q.name, source: 'remote', workers: q.consumers ?? 0, delivered: sub(d.delivered, b?.delivered), acked: sub(d.acked, b?.acked),
+      redelivered: sub(d.redelivered, b?.redelivered), ratePerSecond: Math.round(d.ratePerSecond * 10) / 10,
       ready: q.messages_ready, unacked: q.messages_unacknowledged, workerCounts: [], at: this.managementAt ?? Date.now(), approximate: true,
       note: (q.consumers ?? 0) === 0 ? 'No consumers: messages wait in the queue'
-        : s === undefined ? 'The management API has no message_stats for this queue yet (or statistics are off)' : undefined,
+        : !d.sampled ? 'The management API has no message_stats for this queue yet (or statistics are off)' : undefined,
     };
   }
 
@@ -229,8 +230,7 @@ export class CountsSource {
       for (const e of this.localEntries()) { names.add(e.pool.name); }
       let queues: ApiQueue[];
       if (names.size <= 20) {
-        const got = await Promise.all([...names].map((n) => client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(n)}`, { columns: QUEUE_COLUMNS })
-          .catch(() => undefined)));
+        const got = await Promise.all([...names].map((n) => client.queue(vhost, n, QUEUE_COLUMNS).catch(() => undefined)));
         queues = got.filter((q): q is ApiQueue => q !== undefined);
       } else {
         queues = (await client.queues(vhost, QUEUE_COLUMNS)).filter((q) => names.has(q.name));
@@ -261,7 +261,7 @@ export class CountsSource {
     for (const e of this.localEntries()) {
       const n = e.pool.delivered;
       const prev = this.prevDelivered.get(e.pool.name);
-      const r = prev && now > prev.at ? Math.max(0, Math.round(((n - prev.n) / ((now - prev.at) / 1000)) * 10) / 10) : 0;
+      const r = prev ? rateOf(prev.n, prev.at, n, now) : 0;
       this.prevDelivered.set(e.pool.name, { n, at: now });
       rates[e.pool.name] = r;
       const row = this.rows.get(e.pool.name);

@@ -42,7 +42,8 @@ describe('interop with the real oslo.messaging client', function () {
     const t = await topology();
     return Object.entries(counts).every(([name, n]) => {
       const p = t.pools.find((x) => x.name === name);
-      return p && p.workers.length === n && p.workers.every((w) => !/^[\d.]+:\d+$/.test(w.application)); // not only a peer address
+      // Every worker's connection resolved: oslo names each one <program>:<pid>:<uuid>, so each shows its client name.
+      return p && p.workers.length === n && p.workers.every((w) => w.clientName);
     }) ? t : undefined;
   }, `consumers ${JSON.stringify(counts)} with their connections`, 30_000, 500);
   const received = (ls: OsloListener[]) => ls.reduce((n, l) => n + l.received.length, 0);

@@ -42,7 +42,7 @@ describe('upgrade findings on an OpenStack-style vhost (real oslo.messaging)', f
   });
 
   it('classic-mirroring-policy and transient-nonexclusive-queue for exactly oslo\'s pools (and the mirrored classic one), none for the quorum pool', async () => {
-    const r = await runCli(['diagnose', '--json', '--vhost', vh.name]);
+    const r = await runCli(['diagnose', '--upgrade', '--json', '--vhost', vh.name]);
     assert.equal(r.code, 0, r.stderr);
     const findings = (r.json as { findings: FindingJson[] }).findings;
     const of = (kind: string) => findings.filter((f) => f.kind === kind).map((f) => f.pool).sort();
@@ -59,7 +59,7 @@ describe('upgrade findings on an OpenStack-style vhost (real oslo.messaging)', f
   });
 
   it('global-qos for the consumer with a global prefetch, and only for it', async () => {
-    const r = await runCli(['diagnose', '--json', '--vhost', vh.name]);
+    const r = await runCli(['diagnose', '--upgrade', '--json', '--vhost', vh.name]);
     const g = (r.json as { findings: FindingJson[] }).findings.filter((f) => f.kind === 'global-qos');
     assert.deepEqual(g.map((f) => f.pool), ['legacy']);
     assert.match(g[0].message, /legacy-global-qos/);
@@ -67,7 +67,7 @@ describe('upgrade findings on an OpenStack-style vhost (real oslo.messaging)', f
 
   it('says nothing of the deprecated-features API on a broker that does not have it (3.10 here)', async () => {
     const version = (await vh.client.overview()).rabbitmq_version ?? '';
-    const r = await runCli(['diagnose', '--json', '--vhost', vh.name]);
+    const r = await runCli(['diagnose', '--upgrade', '--json', '--vhost', vh.name]);
     const used = (r.json as { findings: FindingJson[] }).findings.filter((f) => f.kind === 'deprecated-feature-used');
     if (/^3\.(1[0-2]|[0-9])\./.test(version)) {
       assert.deepEqual(used, [], `RabbitMQ ${version} has no /api/deprecated-features/used`);

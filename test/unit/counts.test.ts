@@ -1,11 +1,11 @@
 /** Pure delivery accounting: histogram percentiles, spread (CV), duplicates, audit tallies. No broker. */
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import {
-  AuditTally, DeliveryCounter, IdTracker, LatencyHistogram, approximateAuditResult, percentileOf, rateOf, spreadOf, sumCounters,
-} from '../../src/broker/counts';
+import { DeliveryCounter, IdTracker, LatencyHistogram, percentileOf, rateOf, spreadOf, sumCounters } from '../../src/broker/counts';
+import { AuditTally, approximateAuditResult } from '../../src/broker/auditTally';
 import { parsePoolSpecs } from '../../src/broker/audit';
-import { prepareMessages, renderTemplate } from '../../src/broker/publisher';
+import { prepareMessages } from '../../src/broker/publisher';
+import { renderTemplate } from '../../src/broker/notifications';
 import { decode } from '../../src/broker/oslo';
 import { BrokerError } from '../../src/broker/errors';
 import { validatePoolOptions } from '../../src/broker/workers';

@@ -11,7 +11,8 @@ import { decode, encodeBuffer, makeNotification, messageIdOf } from '../../src/b
 import { buildTopology, groupBindings, emptyPool, topologyJson, workersByQueue, TopologyInput } from '../../src/broker/topology';
 import { deliveryWindowsFromChannels, diagnose, findingJson, globalPrefetchOf, routingTableOf, KeyQuery } from '../../src/broker/diagnose';
 import { parseHeaderFlag, route, routingTable, topicMatches, headersMatch, bindingMatches } from '../../src/broker/routing';
-import { AuditTally, DeliveryCounter, IdTracker, LatencyHistogram, approximateAuditResult, percentileOf, rateOf, spreadOf, sumCounters } from '../../src/broker/counts';
+import { DeliveryCounter, IdTracker, LatencyHistogram, percentileOf, rateOf, spreadOf, sumCounters } from '../../src/broker/counts';
+import { AuditTally, approximateAuditResult } from '../../src/broker/auditTally';
 import type { ApiBinding, ApiChannel, ApiConnection, ApiConsumer, ApiExchange, ApiNode, ApiQueue } from '../../src/broker/management';
 import { safe } from '../../src/cli/output';
 

@@ -1,4 +1,5 @@
 import type { ApiQueue } from '../../broker/management';
+import { queueDeliveries } from '../../broker/messageStats';
 import { UsageError, stringFlag } from '../args';
 import type { CliCommand } from '../context';
 import { safe, table } from '../output';
@@ -20,12 +21,11 @@ export interface PoolRate {
 }
 
 export function poolRate(q: ApiQueue, statsOff: boolean): PoolRate {
-  const m = q.message_stats;
-  const n = (v: number | undefined) => (statsOff ? null : v ?? 0);
+  const d = queueDeliveries(q);
+  const n = (v: number) => (statsOff ? null : v);
   return {
     name: q.name, type: q.type, consumers: q.consumers ?? 0, messages: q.messages ?? 0, unacknowledged: q.messages_unacknowledged ?? 0,
-    delivered: n(m?.deliver_get), acked: n(m?.ack), redelivered: n(m?.redeliver),
-    ratePerSecond: n(m?.deliver_get_details?.rate), ackRatePerSecond: n(m?.ack_details?.rate),
+    delivered: n(d.delivered), acked: n(d.acked), redelivered: n(d.redelivered), ratePerSecond: n(d.ratePerSecond), ackRatePerSecond: n(d.ackRatePerSecond),
   };
 }
 
@@ -46,7 +46,7 @@ export const countsCommand: CliCommand = {
     const statsOff = overview.rates_mode === 'none';
     const queues: ApiQueue[] = [];
     if (only !== undefined) {
-      queues.push(await client.get<ApiQueue>(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(only)}`, { columns: COLUMNS }));
+      queues.push(await client.queue(vhost, only, COLUMNS));
     } else {
       // Page by 500 with columns= so that a broker with thousands of queues is never fetched whole at once.
       for (let page = 1; ; page++) {

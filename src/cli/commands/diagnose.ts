@@ -1,4 +1,5 @@
 import { Finding, KeyQuery, Severity, atLeast, findingJson, runDiagnose } from '../../broker/diagnose';
+import { plural } from '../../broker/text';
 import { UsageError, intFlag, numberFlag, stringFlag } from '../args';
 import type { CliCommand } from '../context';
 import { safe, table } from '../output';
@@ -20,12 +21,13 @@ function failOnFlag(v: string | undefined): Severity | undefined {
 
 export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
-  usage: 'diagnose [--vhost V] [--key EXCHANGE:ROUTING_KEY ...] [--sample-seconds S] [--backlog N] [--fail-on error|warning|info] [--json]',
+  usage: 'diagnose [--vhost V] [--key EXCHANGE:ROUTING_KEY ...] [--sample-seconds S] [--backlog N] [--upgrade] [--fail-on error|warning|info] [--json]',
   summary: 'findings: applications sharing a pool, pools without workers, the unconsumed oslo default queue, unroutable keys, prefetch/ack problems',
   flags: {
     key: { type: 'list', valueName: 'EXCHANGE:KEY', description: 'a routing key you publish with (repeatable): reported when it reaches no pool' },
     'sample-seconds': { type: 'string', valueName: 'S', description: 'sample twice, S seconds apart, to see queues grow and per-worker spread (management stats refresh every 5 s: use ≥ 6)' },
     backlog: { type: 'string', valueName: 'N', description: 'report a bound pool without workers once it holds N messages, growing or not (default 1000)' },
+    upgrade: { type: 'boolean', description: 'also what breaks or stops working on RabbitMQ 4.x: transient non-exclusive queues, classic mirroring policies, x-queue-mode / x-queue-version 1, global QoS, and the deprecated features the broker (3.13+) says are in use' },
     'fail-on': { type: 'string', valueName: 'SEVERITY', description: 'exit 1 when a finding at or above this severity exists (for CI); without it, findings still exit 0' },
   },
   async run(ctx) {
@@ -37,7 +39,7 @@ export const diagnoseCommand: CliCommand = {
     const failOn = failOnFlag(stringFlag(f, 'fail-on'));
     const { vhost } = ctx.broker();
     const r = await runDiagnose(ctx.client(), vhost, {
-      keys, sampleSeconds, signal: ctx.signal, thresholds: backlog !== undefined ? { backlogMessages: backlog } : undefined,
+      keys, sampleSeconds, signal: ctx.signal, upgrade: f.upgrade === true, thresholds: backlog !== undefined ? { backlogMessages: backlog } : undefined,
     });
     const failed = failOn !== undefined && r.findings.some((x) => atLeast(x.severity, failOn));
     if (ctx.json) {
@@ -53,7 +55,7 @@ function humanReport(vhost: string, findings: Finding[], pools: number, sampled:
   const window = sampled ? `, sampled over ${sampled} s` : '';
   if (findings.length === 0) { return `vhost ${safe(vhost)}: ${pools} pools, no findings${window}.\n`; }
   const counts = (['error', 'warning', 'info'] as const).map((s) => [s, findings.filter((x) => x.severity === s).length] as const).filter(([, n]) => n > 0);
-  let out = `vhost ${safe(vhost)}: ${pools} pools, ${counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ')}${window}\n\n`;
+  let out = `vhost ${safe(vhost)}: ${pools} pools, ${counts.map(([s, n]) => plural(n, s)).join(', ')}${window}\n\n`;
   out += table(['#', 'SEVERITY', 'KIND', 'POOL', 'WHAT HAPPENS'], findings.map((x, i) => [
     i + 1, x.severity.toUpperCase(), x.kind, safe(x.pool ?? (x.exchange !== undefined ? `${x.exchange}:${x.routingKey ?? ''}` : '')), safe(x.message),
   ]));

@@ -180,7 +180,7 @@ export class VhostData {
     await Promise.all(wanted.filter((n) => !found.has(n)).map(async (n) => {
       try {
         found.set(n, await this.session.memo.get(this.key('queueOne', n), () =>
-          this.session.client.get<ApiQueue>(`api/queues/${encodeURIComponent(this.name)}/${encodeURIComponent(n)}`, { columns: QUEUE_COLUMNS })));
+          this.session.client.queue(this.name, n, QUEUE_COLUMNS)));
       } catch (e) {
         if (e instanceof BrokerError && e.kind === 'not-found') { missing.add(n); } else { throw e; }
       }

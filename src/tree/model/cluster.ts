@@ -5,6 +5,7 @@
  */
 import type { ApiNode, ApiOverview, ManagementEndpoint } from '../../broker/management';
 import type { Pool, Worker } from '../../broker/topology';
+import { plural } from './text';
 
 export type NodeState = 'running' | 'down' | 'alarm' | 'partitioned';
 
@@ -79,7 +80,7 @@ export function clusterView(overview: ApiOverview | undefined, nodes: readonly A
   if (disk.length) { notes.push(`disk alarm on ${disk.map((n) => n.short).join(', ')}`); }
   const parted = views.filter((n) => n.partitions.length);
   if (parted.length) { notes.push(`partitions seen by ${parted.map((n) => n.short).join(', ')}`); }
-  const count = `${views.length} node${views.length === 1 ? '' : 's'}`;
+  const count = plural(views.length, 'node');
   const summary = notes.length ? `${count}, ${notes.join(', ')}` : `${count}, all running`;
   return {
     name: overview?.cluster_name, nodes: views, running, summary,

@@ -1,23 +1,18 @@
 /**
- * Making broker-supplied names inert. Names come from whoever can declare a queue, so they may hold HTML
+ * Making broker-supplied names inert in the tree. Names come from whoever can declare a queue, so they may hold HTML
  * (`<img src=x onerror=…>`), Markdown, bidi controls that reorder what is shown, or thousands of characters.
  * Labels are plain text in VS Code, but bidi controls would still spoof them; tooltips are Markdown and must be escaped.
+ * Which characters are unsafe is decided once, in the core (broker/text.ts).
  */
+import { inertText } from '../../broker/text';
 
-// LRE RLE PDF LRO RLO, LRI RLI FSI PDI, LRM RLM ALM: shown as ⟨U+XXXX⟩ so the text reads in its stored order.
-const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001F\u007F]/g;
+export { plural } from '../../broker/text';
 
 export const MAX_LABEL = 120;
 
-function visibleCodePoint(ch: string): string {
-  return `⟨U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`;
-}
-
-/** A tree label: bidi and control characters made visible, very long names cut with "…" (the tooltip has the whole name). */
+/** A tree label: bidi, control and invisible characters shown as ⟨U+XXXX⟩, very long names cut with "…" (the tooltip has the whole name). */
 export function plainLabel(name: string, max = MAX_LABEL): string {
-  const safe = name.replace(BIDI, visibleCodePoint).replace(CONTROL, visibleCodePoint);
+  const safe = inertText(name);
   return safe.length > max ? safe.slice(0, max - 1) + '…' : safe;
 }
 
@@ -26,9 +21,7 @@ export function plainLabel(name: string, max = MAX_LABEL): string {
  * Markdown syntax character is backslash-escaped, so a name can neither inject markup nor links nor command URIs.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(BIDI, visibleCodePoint)
-    .replace(CONTROL, visibleCodePoint)
+  return inertText(text)
     .replace(/[\\`*_{}[\]()#+\-.!|~:$]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -66,10 +59,6 @@ export class TooltipBuilder {
     // Two trailing spaces = a line break inside one paragraph; `---` needs blank lines around it.
     return this.lines.map((l) => (l === '---' ? '\n---\n' : l + '  ')).join('\n');
   }
-}
-
-export function plural(n: number, one: string, many = one + 's'): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 export function rate(r: number | undefined): string | undefined {

@@ -46,6 +46,8 @@ describe('Brokers: add, edit, remove (settings + SecretStorage)', function () {
   const user = `rmqp-test-user-${tag}`;
   const password1 = `S3cret-one-${randomBytes(6).toString('hex')}`;
   const password2 = `S3cret-two-${randomBytes(6).toString('hex')}`;
+  // Typed by mistake in the first Add Broker: its own text (not password1 with a prefix, which the password1 check would cover).
+  const wrongPassword = `Wr0ng-typed-${randomBytes(6).toString('hex')}`;
   const name1 = `staging-${tag}`;
   const name2 = `production-${tag}`;
 
@@ -71,7 +73,7 @@ describe('Brokers: add, edit, remove (settings + SecretStorage)', function () {
 
   it('Add Broker tests the connection and refuses a wrong password (nothing saved)', async () => {
     const r = await vscode.commands.executeCommand<{ saved: boolean; test?: { ok: boolean; state: string; lines: string[] } }>(Commands.addBroker, {
-      name: name1, amqpUrl: 'amqp://127.0.0.1:5672', managementUrl: MANAGEMENT_URL, vhost: vh.name, username: user, password: 'wrong-' + password1,
+      name: name1, amqpUrl: 'amqp://127.0.0.1:5672', managementUrl: MANAGEMENT_URL, vhost: vh.name, username: user, password: wrongPassword,
     });
     assert.strictEqual(r.saved, false);
     assert.strictEqual(r.test?.state, 'auth');
@@ -140,6 +142,9 @@ describe('Brokers: add, edit, remove (settings + SecretStorage)', function () {
     assert.match(log, /Test connection/);
     assert.ok(!log.includes(password1), 'password 1 is in the log');
     assert.ok(!log.includes(password2), 'password 2 is in the log');
-    assert.ok(!log.includes('wrong-' + password1.slice(0, 6)) || !log.includes(password1), 'the wrong password is in the log');
+    assert.ok(!log.includes(wrongPassword), 'the wrong password (refused, never saved) is in the log');
+    for (const pw of [password1, password2, wrongPassword]) {
+      assert.ok(!log.includes(encodeURIComponent(pw).replace(/-/g, '%2D')) && !log.includes(Buffer.from(`${user}:${pw}`).toString('base64')), 'a password is in the log, encoded');
+    }
   });
 });

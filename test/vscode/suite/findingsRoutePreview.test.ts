@@ -61,7 +61,16 @@ describe('Who Receives…? (route preview)', function () {
   });
 
   it('publish one and compare: the broker agrees (depth before and after)', async () => {
+    // The broker's own answer, read by the test over its own AMQP connection: each queue's depth before and after, and the
+    // message itself (by its message id) in every queue the comparison says it reached.
+    const ch = await (await v.connect('route-compare-check')).createChannel();
+    const queues = ['audit', 'ceilometer', 'notifications.info', 'errors', 'compute'];
+    const depths = async () => Object.fromEntries(await Promise.all(queues.map(async (q) => [q, (await ch.checkQueue(q)).messageCount] as const)));
+    const before = await depths();
     const r = await preview({ exchange: 'nova', routingKey: 'notifications.info', compare: true, reveal: false });
+    const after = await depths();
+    assert.deepStrictEqual(after, { ...before, audit: before.audit + 1, ceilometer: before.ceilometer + 1, 'notifications.info': before['notifications.info'] + 1 },
+      'the broker put one message in audit, ceilometer and notifications.info, none in errors or compute');
     assert.ok(r.comparison, 'a comparison');
     assert.strictEqual(r.comparison.returned, false);
     assert.deepStrictEqual(r.comparison.reached, ['audit', 'ceilometer', 'notifications.info']);
@@ -70,6 +79,13 @@ describe('Who Receives…? (route preview)', function () {
     assert.strictEqual(r.comparison.evidence.audit, 'depth');
     assert.ok(r.comparison.notReached.includes('errors') && r.comparison.notReached.includes('compute'));
     assert.strictEqual(r.comparison.matches, true);
+    // The message the broker holds is the one the comparison published.
+    for (const q of ['audit', 'ceilometer', 'notifications.info']) {
+      const ids: unknown[] = [];
+      for (let m = await ch.get(q, { noAck: true }); m; m = await ch.get(q, { noAck: true })) { ids.push(m.properties.messageId); }
+      assert.ok(ids.includes(r.comparison.messageId), `${q} holds message ${r.comparison.messageId}: ${JSON.stringify(ids)}`);
+    }
+    await ch.close();
   });
 
   it('an unroutable key: no pool, and the broker returns the message', async () => {

@@ -15,7 +15,7 @@ import { publishNotifications } from '../../../src/broker/publisher';
 import { csvField, toCsv } from '../../../src/webview/export';
 import { contentSecurityPolicy, makeNonce, renderHtml } from '../../../src/webview/html';
 import { UpdateThrottle } from '../../../src/webview/throttle';
-import type { PanelSelection, PoolRow } from '../../../src/webview/protocol';
+import type { HostMessage, PanelSelection, PoolRow } from '../../../src/webview/protocol';
 import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
 
 const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
@@ -26,6 +26,8 @@ const HOSTILE = '=HYPERLINK("http://x","y"),<img src=x onerror=alert(1)>;"quoted
 interface PanelHandle {
   panel: vscode.WebviewPanel;
   sent: { type: string; at: number }[];
+  /** Called with every message the host posts to the page. */
+  onPost: ((m: HostMessage) => void) | undefined;
   cspViolations: string[];
   whenInitialized(): Promise<void>;
   state(): { pools: PoolRow[]; audit?: unknown };
@@ -152,13 +154,21 @@ describe('Delivery Counts panel (extension host)', function () {
     const from = panel.sent.length;
     const t0 = Date.now();
     const n = 20_000;
+    // The newest delivered count of each pool that an update carried to the page (the page gets exactly these messages).
+    const shown = new Map<string, number>();
+    const previousHook = panel.onPost;
+    panel.onPost = (m) => { previousHook?.(m); if (m.type === 'update') { for (const p of m.pools) { shown.set(p.name, p.delivered); } } };
     await publishNotifications(cfg, { exchange: 'nova', routingKey: 'notifications.info', count: n });
     await until(() => {
       const p = panel.state().pools;
       return p.find((x) => x.name === 'ceilometer')?.delivered === before + n && p.find((x) => x.name === 'audit')?.delivered === before + n;
     }, `${n} deliveries in ceilometer and audit`, 60_000);
-    // Let the last throttled update go out.
-    await new Promise((r) => setTimeout(r, 600));
+    // The last throttled update went out: the page was sent the final counts (awaited, not a fixed pause).
+    try {
+      await until(() => shown.get('ceilometer') === before + n && shown.get('audit') === before + n, 'the update with the final counts to be sent to the page', 10_000, 20);
+    } finally {
+      panel.onPost = previousHook;
+    }
     const msgs = panel.sent.slice(from).filter((m) => m.at >= t0);
     const updates = msgs.filter((m) => m.type === 'update');
     assert.ok(updates.length >= 2, `updates were sent during the stream (${updates.length})`);
@@ -174,8 +184,8 @@ describe('Delivery Counts panel (extension host)', function () {
   });
 
   it('the throttle itself: 10,000 changes in 2 s become at most 9 messages, each with only the newest row per pool', async () => {
-    const sent: { at: number; pools: number }[] = [];
-    const t = new UpdateThrottle((b) => sent.push({ at: Date.now(), pools: b.pools.length }), 4);
+    const sent: { at: number; pools: number; newest: number }[] = [];
+    const t = new UpdateThrottle((b) => sent.push({ at: Date.now(), pools: b.pools.length, newest: Math.max(...b.pools.map((p) => p.delivered)) }), 4);
     t.setPaused(false);
     const end = Date.now() + 2000;
     let i = 0;
@@ -185,7 +195,8 @@ describe('Delivery Counts panel (extension host)', function () {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, 400));
+    // The trailing flush: awaited until the newest change went out, not a fixed pause.
+    await until(() => sent.some((s) => s.newest === i - 1), 'the trailing message with the newest change', 2_000, 10);
     t.dispose();
     assert.ok(i > 1000, `${i} changes pushed`);
     assert.ok(sent.length <= 9 && sent.length >= 6, `${sent.length} messages for 2 s`);

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import type { AuditReport } from '../../../src/broker/audit';
 import type { PublishResult } from '../../../src/broker/publisher';
 import { BrokerStore } from '../../../src/brokers/brokerStore';
-import { Commands } from '../../../src/constants';
+import { Commands, ContextValues } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/tree/nodes/treeNode';
 import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
@@ -36,6 +36,7 @@ describe('Security: the password nowhere after a full session; TLS warning; untr
   const broker = `sec-${tag}`;
   const deadBroker = `sec-dead-${tag}`;
   const insecureBroker = `sec-insecure-${tag}`;
+  const verifiedBroker = `sec-verified-${tag}`;
   const config = () => vscode.workspace.getConfiguration('rabbitmqPools');
   const seen: string[] = [];
   const record = (what: string, v: unknown) => { seen.push(`${what}: ${typeof v === 'string' ? v : JSON.stringify(v)}`); };
@@ -95,7 +96,7 @@ describe('Security: the password nowhere after a full session; TLS warning; untr
     for (const e of api?.services.localPools.list() ?? []) {
       if (e.vhost === vh?.name) { await api.services.localPools.stop(e.id); }
     }
-    for (const b of [broker, deadBroker, insecureBroker]) { await vscode.commands.executeCommand(Commands.removeBroker, b, { confirm: false }); }
+    for (const b of [broker, deadBroker, insecureBroker, verifiedBroker]) { await vscode.commands.executeCommand(Commands.removeBroker, b, { confirm: false }); }
     await config().update('brokers', previousBrokers, vscode.ConfigurationTarget.Global);
     await config().update('refreshSeconds', undefined, vscode.ConfigurationTarget.Global);
     await vh?.client.request('DELETE', `api/users/${encodeURIComponent(user)}`).catch(() => undefined);
@@ -123,7 +124,14 @@ describe('Security: the password nowhere after a full session; TLS warning; untr
     await walkTree(undefined, 6, tree);
     assert.ok(tree.some((t) => t.includes(broker)), 'the tree shows the broker');
     assert.ok(tree.some((t) => t.includes('nova')), `the tree was expanded down to the exchange: ${tree.slice(0, 8).join(' / ')}`);
-    assert.ok(tree.some((t) => t.includes(deadBroker) || /answers|unreachable|refused/i.test(t)), 'the dead broker is shown with its error');
+    // The dead broker's row, and under it the error that says why (its own label would not do: it names the broker only).
+    const deadNode = (await api.services.tree.getChildren()).find((n) => api.services.tree.getTreeItem(n).label === deadBroker);
+    assert.ok(deadNode, `the dead broker has a row: ${tree.slice(0, 4).join(' / ')}`);
+    const deadChildren = (await api.services.tree.getChildren(deadNode)).map((n) => ({ item: api.services.tree.getTreeItem(n), kind: (n as { kind?: string }).kind }));
+    assert.deepStrictEqual(deadChildren.map((c) => c.item.contextValue), [ContextValues.error], 'under it, one error row');
+    const deadLabel = String(typeof deadChildren[0].item.label === 'string' ? deadChildren[0].item.label : deadChildren[0].item.label?.label);
+    assert.strictEqual(deadChildren[0].kind, 'unreachable', deadLabel);
+    assert.match(deadLabel, /127\.0\.0\.1:1\b/, 'the error names the address that does not answer');
     record('tree', tree);
 
     const test = await vscode.commands.executeCommand<{ ok: boolean; lines: string[] }>(Commands.testConnection, broker);
@@ -213,6 +221,14 @@ describe('Security: the password nowhere after a full session; TLS warning; untr
     const verified = await api.services.store.config({ ...entry, setting: { ...entry.setting, tls: undefined } });
     assert.strictEqual(verified.tls.rejectUnauthorized, true);
     assert.strictEqual(BrokerStore.tlsWarning(verified), undefined);
+    // …and a connection is really attempted and refused: the same URLs as a broker of their own, without the setting.
+    await config().update('brokers', [...current, { name: verifiedBroker, amqpUrl: 'amqps://guest@127.0.0.1:5677', managementUrl: 'https://127.0.0.1:15677' }], vscode.ConfigurationTarget.Global);
+    await until(() => api.services.store.find(verifiedBroker), 'the verifying broker in the store');
+    const refused = await vscode.commands.executeCommand<{ ok: boolean; state: string; lines: string[] }>(Commands.testConnection, verifiedBroker);
+    assert.strictEqual(refused.ok, false, `without "tls.rejectUnauthorized": false the broker's self-signed certificate is refused: ${refused.lines.join(' | ')}`);
+    assert.strictEqual(refused.state, 'unreachable', refused.lines.join(' | '));
+    assert.ok(refused.lines.some((l) => l.startsWith('The TLS certificate of https://127.0.0.1:15677 cannot be verified') && l.includes('"tls.caFile"')), `the management API is refused, naming the CA setting: ${refused.lines.join(' | ')}`);
+    assert.ok(refused.lines.some((l) => /^AMQP amqps:\/\/(guest@)?127\.0\.0\.1:5677: TLS with amqps:\/\/127\.0\.0\.1:5677 failed: /.test(l)), `AMQPS is refused too: ${refused.lines.join(' | ')}`);
   });
 
   it('untrusted workspaces: declared in package.json; workspace broker settings are ignored until the workspace is trusted', async () => {

@@ -59,10 +59,15 @@ async function answer(page, hint, value) {
   await until(async () => (await widget.isVisible()) && (await widget.innerText()).includes(hint) ||
     (await widget.locator('input.input').getAttribute('placeholder') ?? '').includes(hint) || undefined, `the input "${hint}"`, 15_000);
   const input = widget.locator('input.input');
-  if (value !== undefined) { await input.fill(value); }
-  await page.waitForTimeout(150);
+  if (value !== undefined) {
+    await input.fill(value);
+    await until(async () => (await input.inputValue()) === value || undefined, `"${value}" in the input "${hint}"`, 5_000);
+  }
+  // What the widget asks now: after Enter it must ask something else (the next step) or close.
+  const asked = async () => `${await widget.innerText().catch(() => '')}\u0000${await input.getAttribute('placeholder').catch(() => '')}`;
+  const before = await asked();
   await page.keyboard.press('Enter');
-  await page.waitForTimeout(250);
+  await until(async () => !(await widget.isVisible()) || (await asked()) !== before || undefined, `the input "${hint}" to be answered`, 15_000);
 }
 
 /** Runs a palette command by clicking the row whose label is exactly `title` (Enter may pick a similar, recently used one). */
@@ -101,7 +106,7 @@ async function hoverTooltip(page, rowLocator, text) {
   const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
   for (let attempt = 1; ; attempt++) {
     await page.mouse.move(1300, 800);
-    await page.waitForTimeout(300);
+    await until(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0 || undefined, 'an earlier hover to close', 5_000);
     await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
     try {
       await hover.waitFor({ timeout: 3_000 });
@@ -181,7 +186,8 @@ test('a shared pool shows an error in the tree and in the Findings view', async 
 });
 
 test('a local pool shows its live counts', async () => {
-  await wb.page.waitForTimeout(500); // let the reveal's focus change of the previous test land
+  // The previous test's reveal moves the focus into the Brokers view: wait until it has landed there.
+  await until(() => wb.page.evaluate(() => !!document.activeElement?.closest('#workbench\\.parts\\.sidebar .monaco-list')) || undefined, 'the focus in the Brokers view after the reveal', 10_000);
   try {
     await localPoolSteps();
   } catch (e) {
@@ -232,8 +238,9 @@ async function localPoolSteps() {
   await runCommand(page, 'Notifications: Clear All Notifications');
   // Move the selection off the pool (a selected row paints its icon in one colour): collapse and expand its binding key.
   for (let i = 0; i < 2; i++) {
+    const was = await row(page, KEY).getAttribute('aria-expanded');
     await row(page, KEY).locator('.label-name').click();
-    await page.waitForTimeout(600);
+    await until(async () => (await row(page, KEY).getAttribute('aria-expanded')) !== was || undefined, `${KEY} ${was === 'true' ? 'collapsed' : 'expanded'}`, 10_000);
   }
   await row(page, 'metering-1 (local)').waitFor({ timeout: 15_000 });
   await page.mouse.click(1100, 700);

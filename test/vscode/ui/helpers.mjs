@@ -10,6 +10,7 @@
 //   await screenshot(wb.page, 'pools');          // test-results/screenshots/pools.png
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,10 +136,11 @@ export async function api(method, p, body) {
 /** Polls fn until it returns something truthy, or throws after the deadline (never a fixed sleep). */
 export async function until(fn, what, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   for (;;) {
-    const v = await fn().catch(() => undefined);
+    const v = await fn().catch((e) => { last = e; return undefined; });
     if (v) { return v; }
-    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}`); }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`); }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -159,4 +161,42 @@ export function amqpVhost(vhost) {
       for (const c of conns.splice(0)) { await c.close().catch(() => {}); }
     },
   };
+}
+
+/**
+ * A TCP proxy in front of a broker port that a test can cut (every connection dropped, the port refused) and open again
+ * on the same port, to take one half of a broker (AMQP or HTTP) away without touching the broker itself.
+ */
+export class CuttableProxy {
+  #server;
+  #sockets = new Set();
+  port = 0;
+
+  constructor(target) { this.target = target; }
+
+  get isOpen() { return this.#server !== undefined; }
+
+  async open() {
+    const server = net.createServer((client) => {
+      const upstream = net.connect({ host: '127.0.0.1', port: this.target });
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => { client.destroy(); upstream.destroy(); });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise((resolve, reject) => { server.once('error', reject); server.listen(this.port, '127.0.0.1', () => resolve()); });
+    this.port = server.address().port;
+    this.#server = server;
+    return this;
+  }
+
+  async cut() {
+    const s = this.#server;
+    this.#server = undefined;
+    for (const sock of this.#sockets) { sock.destroy(); }
+    this.#sockets.clear();
+    if (s) { await new Promise((r) => s.close(() => r())); }
+  }
 }

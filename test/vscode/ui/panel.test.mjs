@@ -1,8 +1,10 @@
 // UI: the Delivery Counts panel in the real workbench (code-server + Chromium), against the real broker.
 //  1. the seed's pools (exchange nova, local pools ceilometer ×3, audit ×1, notifications.info ×1, all bound with
 //     notifications.info) in a fresh vhost; the panel opened from the palette; 1,000 test notifications published from the
-//     panel's button; every local pool shows 1,000 delivered and the ceilometer bars add up to 1,000; screenshots in the dark,
-//     light and high-contrast themes (test-results/screenshots/panel-fixture-*.png; the README's come from demo.test.mjs);
+//     panel's button; every local pool shows 1,000 delivered and the ceilometer bars add up to 1,000; the dark, light and
+//     high-contrast themes asserted on the real page (its body class vscode-dark / vscode-light / vscode-high-contrast, a
+//     dark or light background, text with contrast ≥ 4.5) and screenshotted (test-results/screenshots/panel-fixture-*.png;
+//     the README's pictures come from the demo: demo.test.mjs);
 //  2. pools named `<img src=x onerror=alert(1)>` and `<img src=x onerror="window.__pwned=1">` show as text; no script runs;
 //  3. after a window reload the panel comes back with its pool selection.
 // The local pools are started with the test-only command "RabbitMQ: Start Local Pools (test)" (registered only under the
@@ -53,17 +55,76 @@ async function palette(page, title) {
   await runCommand(page, title);
 }
 
-/** Switches the colour theme through the test-only command (the theme picker's list did not show reliably here). */
+/** Relative luminance (0 black … 1 white) of a CSS colour "rgb(r, g, b)" / "rgba(…)" or "#rrggbb". */
+function luminance(css) {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(css.trim());
+  const m = hex ? hex.slice(1).map((x) => parseInt(x, 16)) : /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(css)?.slice(1).map(Number);
+  if (!m) { throw new Error(`not a colour: ${JSON.stringify(css)}`); }
+  const [r, g, b] = m.map((v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** What each theme must look like in the real page: the body class VS Code gives the webview, and its computed colours. */
+const THEMES = {
+  'Default Dark Modern': { workbench: 'vs-dark', body: 'vscode-dark', dark: true },
+  'Default Light Modern': { workbench: 'vs', body: 'vscode-light', dark: false },
+  'Default High Contrast': { workbench: 'hc-black', body: 'vscode-high-contrast', dark: true },
+};
+
+/** The page's look right now: body classes, its background (the editor background VS Code hands the webview) and text colours. */
+function pageLook(frame) {
+  return frame.locator('body').evaluate((body) => {
+    const cs = (el) => window.getComputedStyle(el);
+    const background = cs(document.documentElement).getPropertyValue('--vscode-editor-background').trim();
+    return { classes: [...body.classList], background, text: cs(body).color, poolName: cs(document.querySelector('tr.pool-row th')).color };
+  });
+}
+
+/**
+ * Switches the colour theme through the test-only command (the theme picker's list did not show reliably here) and asserts
+ * that the workbench AND the panel's page took it: the page's body class, a dark or light background, text that contrasts.
+ */
 async function setTheme(page, theme) {
-  await palette(page, 'RabbitMQ: Start Local Pools (test)');
+  const want = THEMES[theme];
+  // The command's own input box (its prompt starts with "JSON"); under load the palette's Enter can be lost: run it again.
+  for (let attempt = 1; ; attempt++) {
+    await palette(page, 'RabbitMQ: Start Local Pools (test)');
+    try {
+      await page.locator('.quick-input-widget', { hasText: 'JSON' }).waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) { throw e; }
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ colorTheme: theme }));
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).catch(() => undefined);
-  // The workbench's class names the theme kind: vs (light), vs-dark, hc-black.
-  const kind = /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';
-  await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 }).catch(() => undefined);
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+  await page.locator(`.monaco-workbench.${want.workbench}`).waitFor({ timeout: 15_000 });
   await page.mouse.move(900, 700);
-  await page.waitForTimeout(2000);
+  return assertTheme(page, theme);
+}
+
+/** Waits until the real page shows `theme` (VS Code restyles a webview a moment after the workbench), then checks how. */
+async function assertTheme(page, theme) {
+  const want = THEMES[theme];
+  const frame = webviewFrame(page);
+  let last;
+  const look = await until(async () => {
+    const l = last = await pageLook(frame);
+    return l.classes.includes(want.body) && l.background && (luminance(l.background) < 0.2) === want.dark ? l : undefined;
+  }, `the page's body to have class ${want.body} and a ${want.dark ? 'dark' : 'light'} background`, 15_000).catch((e) => { throw new Error(`${e.message}; the page: ${JSON.stringify(last)}`); });
+  for (const other of Object.values(THEMES).map((t) => t.body).filter((c) => c !== want.body)) {
+    assert.ok(!look.classes.includes(other), `${theme}: the body has ${want.body}, not also ${other}: ${look.classes.join(' ')}`);
+  }
+  const bg = luminance(look.background);
+  for (const [what, colour] of [['body text', look.text], ['a pool name', look.poolName]]) {
+    const fg = luminance(colour);
+    const contrast = (Math.max(bg, fg) + 0.05) / (Math.min(bg, fg) + 0.05);
+    assert.ok(contrast >= 4.5, `${theme}: ${what} ${colour} on ${look.background} has contrast ${contrast.toFixed(1)} (want ≥ 4.5)`);
+  }
+  if (want.body === 'vscode-high-contrast') { assert.equal(bg, 0, `high contrast: a black background (${look.background})`); }
+  return look;
 }
 
 async function shot(page, name) {
@@ -144,14 +205,17 @@ test('the panel counts 1,000 published notifications per pool, bars add up, host
   // Wait for a couple of rate points so the chart has lines, then screenshots in three themes.
   await until(async () => (await frame.locator('#rates polyline').count()) >= 3, 'rate lines', 15_000);
   await palette(page, 'Notifications: Clear All Notifications').catch(() => undefined);
-  await page.waitForTimeout(500);
+  await until(async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 'the notification toasts to go', 10_000);
+  // The workbench starts in a light theme here (its default follows the browser's light colour scheme): switch to dark
+  // explicitly. Before this was asserted, "panel-dark.png" showed the light theme.
+  await setTheme(page, 'Default Dark Modern');
   await shot(page, 'panel-dark');
   await setTheme(page, 'Default Light Modern');
   await shot(page, 'panel-light');
   await setTheme(page, 'Default High Contrast');
   await shot(page, 'panel-hc');
   await setTheme(page, 'Default Dark Modern');
-  lap('screenshots');
+  lap('screenshots; each theme asserted on the page (body class, background, contrast)');
 });
 
 test('after a window reload the panel comes back with its pool selection', async () => {
@@ -168,7 +232,8 @@ test('after a window reload the panel comes back with its pool selection', async
   await page.keyboard.press('Enter');
   await auditRow.click();
   await until(async () => (await auditRow.getAttribute('aria-selected')) === 'true', 'the audit pool selected again');
-  await page.waitForTimeout(500);
+  // The page saved its state (vscode.setState) in the same task that marked the row; its card moved first in that task too.
+  await until(async () => (await frame.locator('article.card').first().getAttribute('data-pool')) === 'audit', 'the audit card first');
   lap('pool selected; reloading');
 
   // Developer: Reload Window runs the workbench's shutdown (which saves the webview's state); a bare page reload may not.

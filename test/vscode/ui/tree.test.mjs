@@ -66,7 +66,7 @@ async function hoverTooltip(page, rowLocator, text) {
   const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
   for (let attempt = 1; ; attempt++) {
     await page.mouse.move(900, 700);
-    await page.waitForTimeout(300);
+    await until(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0 || undefined, 'an earlier hover to close', 5_000);
     await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
     try {
       await hover.waitFor({ timeout: 3_000 });
@@ -134,7 +134,7 @@ test('Add Broker through its input boxes, then browse the oslo pools and workers
   }
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.mouse.move(900, 700);
-  await page.waitForTimeout(800); // let the sash's hover highlight fade
+  await until(async () => (await page.locator('.monaco-sash.hover, .monaco-sash.active').count()) === 0 || undefined, 'the sash\'s hover highlight to fade', 10_000);
   await screenshot(page, 'tree-fixture');
   lap('tree-fixture.png');
 });

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The benchmark table, generated from a results file (what bench/run.mjs writes), never typed:
+//
+//   node bench/report.mjs bench/results/<date>-<commit>.json [--doc BENCHMARKS.md] [--check]
+//
+// Rewrites the part of BENCHMARKS.md between "<!-- bench-table:begin -->" and "<!-- bench-table:end -->" with a line that
+// cites the results file (its path, run time, commit, machine, load) and the table of medians, ratios and targets.
+// --check: changes nothing, exits 1 when the table in the document is not the one the file gives (a typed edit).
+// bench/run.mjs prints the same table at the end of every run (table(results)).
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmtBytes, fmtMs, fmtRate } from './lib/common.mjs';
+
+export const BEGIN = '<!-- bench-table:begin -->';
+export const END = '<!-- bench-table:end -->';
+
+/** The name a full run's samples are kept under: <UTC date>T<hhmm>Z-<commit>[-dirty].json, so runs never overwrite each other. */
+export function resultsFileName(results) {
+  const t = new Date(results.startedAt).toISOString();
+  return `${t.slice(0, 10)}T${t.slice(11, 13)}${t.slice(14, 16)}Z-${results.commit ?? 'unknown'}${results.dirty ? '-dirty' : ''}.json`;
+}
+
+/** The markdown table of a run's results (the same rows bench/run.mjs prints). */
+export function table(results) {
+  const f = results.figures ?? {};
+  const queues = results.queues ?? Math.max(...Object.keys(f.tree ?? {}).map(Number).filter(Number.isFinite));
+  const rows = [];
+  const row = (figure, what, ours, base, ratio, target, ok) => rows.push({ figure, what, ours, base, ratio, target, ok });
+  const ok = (b) => (b === undefined ? '' : b ? 'yes' : 'NO');
+  const pct = (x) => `${(x * 100).toFixed(0)} %`;
+  for (const [n, t] of Object.entries(f.tree ?? {})) {
+    if (n.startsWith('setup')) { continue; }
+    const big = Number(n) === queues;
+    row('1 tree', `${n} q: first level (${t.firstLevel.requests} req, ${fmtBytes(t.firstLevel.bytes)})`, fmtMs(t.firstLevel.median), `${fmtMs(t.naive.median)} (${fmtBytes(t.naive.bytes)})`, `${t.speedup.toFixed(1)}× faster`, big ? '≤ 300 ms, ≥ 10×' : '', big ? ok(t.firstLevel.median <= 300 && t.speedup >= 10) : '');
+    row('1 tree', `${n} q: expand exchange (${t.exchange.bindings} bindings, ${fmtBytes(t.exchange.bytes)})`, fmtMs(t.exchange.median), '', '', big ? '≤ 300 ms' : '', big ? ok(t.exchange.median <= 300) : '');
+    row('1 tree', `${n} q: expand binding key (${t.bindingKey.pools} pools, ${fmtBytes(t.bindingKey.bytes)})`, fmtMs(t.bindingKey.median), '', '', big ? '≤ 300 ms' : '', big ? ok(t.bindingKey.median <= 300) : '');
+    row('1 tree', `${n} q: expand pool (${t.pool.bindings} binding, ${t.pool.workers} workers, ${fmtBytes(t.pool.bytes)})`, fmtMs(t.pool.median), '', '', big ? '≤ 300 ms' : '', big ? ok(t.pool.median <= 300) : '');
+    if (t.whole) { row('1 tree', `${n} q: (ref) CLI fetchTopology whole vhost`, fmtMs(t.whole.median), '', '', '', ''); }
+  }
+  if (f.publish) {
+    const p = f.publish;
+    row('2 publish', `${p.count} × ${p.bodyBytes} B, confirms, window ${p.window}`, fmtRate(p.ours.median), fmtRate(p.raw.median), `${pct(p.ratio)} (pairs ${pct(p.pairRatio.median)})`, '≥ 90 %', ok(p.ratio >= 0.9));
+    row('2 publish', '(ref) vs raw loop with the same message properties', fmtRate(p.ours.median), fmtRate(p.rawSameProperties.median), pct(p.ratioSameProperties), '', '');
+    row('2 publish', 'client CPU per message (raw / raw same properties)', `${p.cpuUsPerMessage.ours.median.toFixed(1)} µs`, `${p.cpuUsPerMessage.raw.median.toFixed(1)} / ${p.cpuUsPerMessage.rawSameProperties.median.toFixed(1)} µs`, '', '', '');
+  }
+  if (f.pools) {
+    const p = f.pools;
+    row('3 pools', `${p.pools}×${p.workers} workers drain ${p.deliveries} (${p.oursSeconds.toFixed(2)} s vs ${p.rawSeconds.toFixed(2)} s)`, fmtRate(p.ours.median), fmtRate(p.raw.median), `${pct(p.ratio)} (pairs ${pct(p.pairRatio.median)})`, '≥ 90 %', ok(p.ratio >= 0.9));
+    row('3 pools', 'client CPU per delivery', `${p.cpuUsPerMessage.ours.median.toFixed(1)} µs`, `${p.cpuUsPerMessage.raw.median.toFixed(1)} µs`, '', '', '');
+  }
+  if (f.latency) {
+    const l = f.latency;
+    for (const k of ['sparse', 'steady']) {
+      const x = l[k];
+      row('4 latency', `${k}: delivery → panel update p50 / p95 / p99 (${x.screen.n} msgs, ${l.reps} runs)`, `${fmtMs(x.screen.p50)} / ${fmtMs(x.screen.p95)} / ${fmtMs(x.screen.p99)}`, `counts event p99 ${fmtMs(x.countsEvent.p99)}`, '', '≤ 250 ms p99', ok(x.screen.p99 <= 250));
+    }
+  }
+  if (f.size) {
+    const s = f.size;
+    row('5 size', 'dist/extension.js (production)', fmtBytes(s.extensionJs), '', '', '≤ 1 MiB', ok(s.extensionJs <= 1 << 20));
+    if (s.amqplibJs) { row('5 size', 'dist/amqplib.js (production; loaded on first use)', fmtBytes(s.amqplibJs), '', '', `with extension.js ${fmtBytes(s.extensionJs + s.amqplibJs)}`, ok(s.extensionJs + s.amqplibJs <= 1 << 20)); }
+    if (s.webviewJs) { row('5 size', 'dist/webview.js (production)', fmtBytes(s.webviewJs), '', '', '', ''); }
+    row('5 size', '.vsix', fmtBytes(s.vsix), '', '', '', '');
+    row('5 activation', `require + activate() (fake vscode), median of ${s.activation.total.n} (min ${fmtMs(s.activation.total.min)})`, fmtMs(s.activation.total.median), `require ${fmtMs(s.activation.require.median)}`, '', '≤ 50 ms', ok(s.activation.total.median <= 50));
+    for (const [key, what] of [['exthostSettled', 'view opened in a settled window'], ['exthost', 'view opened at window start-up']]) {
+      if (!s[key]) { continue; }
+      const ms = s[key].runs.map((r) => r.activationMs);
+      row('5 activation', `code-server exthost, ${what} (${ms.join(', ')} ms)`, fmtMs(s[key].medianMs), '', '', '≤ 50 ms', ok(s[key].medianMs <= 50));
+    }
+  }
+  for (const [n, m] of Object.entries(f.memory ?? {})) {
+    row('6 memory', `CLI topology --json at ${n} queues: peak heap (RSS)`, fmtBytes(m.peakHeapUsed.median), `RSS ${fmtBytes(m.peakRss)}, ${fmtMs(m.ms.median)}`, '', '', '');
+  }
+  if (f.load) {
+    const l = f.load;
+    const ms3 = (x) => `${fmtMs(x.median)} / ${fmtMs(x.p95)} / ${fmtMs(x.max)}`;
+    row('7 load', `pool (${l.workers} workers, prefetch ${l.prefetch}) drains ${l.count} while the tree refreshes (${l.gapMs} ms pauses; steady ${fmtRate(l.steadyRate.median)})`, fmtRate(l.rate.median), `${fmtRate(l.rawRate.median)} (raw, no tree)`, pct(l.ratio), '≥ 30k msg/s', ok(l.rate.median >= 30_000));
+    row('7 load', `tree refresh under load: median / p95 / max (${l.refreshLoaded.n} refreshes)`, ms3(l.refreshLoaded), `${ms3(l.refreshIdle)} (idle)`, `${(l.refreshLoaded.median / l.refreshIdle.median).toFixed(1)}× idle`, '≤ 1 s (max)', ok(l.refreshLoaded.max <= 1000));
+    row('7 load', 'event-loop lag under load: max / p99', `${fmtMs(l.lagLoaded.maxMs)} / ${fmtMs(l.lagLoaded.p99Ms)}`, `${fmtMs(l.lagIdle.maxMs)} / ${fmtMs(l.lagIdle.p99Ms)} (idle)`, '', '', '');
+    row('7 load', 'client CPU per delivery (pool + tree refreshes) / broker CPU per delivery', `${l.cpuUsPerMessage.ours.median.toFixed(1)} / ${l.brokerUsPerMessage.ours.toFixed(1)} µs`, `${l.cpuUsPerMessage.raw.median.toFixed(1)} / ${l.brokerUsPerMessage.raw.toFixed(1)} µs`, '', '', '');
+    const c = l.cores.ours;
+    row('7 load', `cores busy during the drain: machine / broker / this process (of ${Math.round(c.of)})`, `${c.machine.toFixed(2)} / ${c.broker.toFixed(2)} / ${c.self.toFixed(2)}`, `${l.cores.raw.machine.toFixed(2)} / ${l.cores.raw.broker.toFixed(2)} / ${l.cores.raw.self.toFixed(2)}`, '', '', '');
+  }
+  const cols = ['figure', 'what', 'ours', 'base', 'ratio', 'target', 'ok'];
+  const head = { figure: 'figure', what: 'measure', ours: 'ours (median)', base: 'baseline (median)', ratio: 'ratio', target: 'target', ok: 'met' };
+  const w = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => String(r[c]).length))]));
+  const line = (r) => `| ${cols.map((c) => String(r[c]).padEnd(w[c])).join(' | ')} |`;
+  return [line(head), `|${cols.map((c) => '-'.repeat(w[c] + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** The generated section: which file, when, which commit, on what, then the table. */
+export function section(results, file) {
+  const m = results.machine ?? {};
+  const run = `${results.startedAt?.slice(0, 16).replace('T', ' ')}–${(results.finishedAt ?? '').slice(11, 16)} UTC`;
+  const what = results.quick ? 'a quick run (--quick)' : 'a full run';
+  const head = `Generated by \`node bench/report.mjs ${file}\` from ${what} of ${run}, commit ${results.commit ?? '?'}${results.dirty ? ' (with uncommitted changes)' : ''}; `
+    + `${m.nproc ?? '?'} cores (${m.cpu ?? '?'}), Node ${m.node ?? '?'}, RabbitMQ ${results.broker?.rabbitmq ?? '?'}; load ${(results.loadBefore ?? []).join(' ')} → ${(results.loadAfter ?? []).join(' ')}. `
+    + `Every sample is in that file; the table shows medians.${results.error ? ` The run FAILED: ${results.error}` : ''}`;
+  return `${BEGIN}\n${head}\n\n${table(results)}\n${END}`;
+}
+
+/** The document with its marked section replaced; throws when the markers are missing or out of order. */
+export function rewrite(doc, results, file) {
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) { throw new Error(`the document has no "${BEGIN}" … "${END}" section`); }
+  return doc.slice(0, a) + section(results, file) + doc.slice(b + END.length);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const check = args.includes('--check');
+  const di = args.indexOf('--doc');
+  const docFile = di >= 0 ? args[di + 1] : path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'BENCHMARKS.md');
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--doc');
+  if (!file) { console.error('usage: node bench/report.mjs bench/results/<file>.json [--doc BENCHMARKS.md] [--check]'); process.exit(2); }
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  const doc = readFileSync(docFile, 'utf8');
+  const cited = path.relative(path.dirname(path.resolve(docFile)), path.resolve(file)).split(path.sep).join('/');
+  const next = rewrite(doc, results, cited);
+  if (check) {
+    if (next !== doc) { console.error(`${docFile}: the table is not the one ${file} gives: run node bench/report.mjs ${file}`); process.exit(1); }
+    console.log(`${docFile}: the table is generated from ${file}`);
+  } else {
+    writeFileSync(docFile, next);
+    console.log(`${docFile}: table rewritten from ${file}`);
+  }
+}
