@@ -122,6 +122,8 @@ async function askVhost(config: BrokerConfig): Promise<string | undefined> {
     prompt: `A scratch vhost on ${config.amqpUrl} for exchange ${DEMO_EXCHANGE} and the queues ${pools}, local workers and a trickle of test notifications. `
       + 'A previous demo there is reset; Stop Demo (or closing VS Code) removes the vhost.',
     value: DEMO_VHOST,
+    // Opened from the walkthrough, whose page may take the focus back a moment later: keep the box until answered.
+    ignoreFocusOut: true,
     validateInput: (v) => { try { validateDemoVhost(v); return undefined; } catch (e) { return e instanceof Error ? e.message : String(e); } },
   });
 }

@@ -207,8 +207,18 @@ async function walkthroughSteps() {
   assert.equal(await check.getAttribute('aria-checked'), 'false', 'the demo step is not done yet');
   lap('walkthrough open at its demo step');
 
-  await step.locator('.monaco-button, .button-link, a', { hasText: /^\s*Start Demo\s*$/ }).first().click();
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Start Demo' }).waitFor({ timeout: 30_000 });
+  const startButton = step.locator('.monaco-button, .button-link, a', { hasText: /^\s*Start Demo\s*$/ }).first();
+  const box = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Start Demo' });
+  for (let attempt = 1; ; attempt++) {
+    await startButton.click();
+    try {
+      await box.waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) { throw e; }
+      lap(`the Start Demo box did not show (attempt ${attempt}); clicking the step's button again`);
+    }
+  }
   assert.equal(await page.locator('.quick-input-widget input.input').inputValue(), VHOST, 'the default demo vhost');
   // Enter while the box is still validating its first value is ignored: press again until the box closes.
   for (let attempt = 1; ; attempt++) {
