@@ -1,5 +1,5 @@
 /** Latest audit: the verdict and, per pool, received / missing / duplicated with latency percentiles. */
-import type { AuditView } from '../src/webview/protocol';
+import type { AuditView } from '../src/viewModel/panelProtocol';
 import { clear, fmt, h } from './dom';
 import { tag } from './toolkit';
 

@@ -3,7 +3,7 @@
  * from the theme through CSS classes (main.css: var(--vscode-charts-*)), so light, dark and high-contrast themes apply.
  * Each chart has role="img" and an aria-label that says what it shows in words.
  */
-import type { RatePoint, SpreadView, WorkerRow } from '../src/webview/protocol';
+import type { RatePoint, SpreadView, WorkerRow } from '../src/viewModel/panelProtocol';
 import { fmt, shorten, svg } from './dom';
 import { plural } from '../src/broker/text';
 

@@ -4,8 +4,8 @@
  * their own modules: poolTable.ts, poolCards.ts, rates.ts (chart), auditView.ts; the state they render is pageState.ts.
  */
 import './main.css';
-import type { HostMessage, PageMessage, PanelState, PersistedState } from '../src/webview/protocol';
-import { DEFAULT_COUNT, HISTORY_POINTS, MAX_COUNT, isPersistedState } from '../src/webview/protocol';
+import type { HostMessage, PageMessage, PanelState, PersistedState } from '../src/viewModel/panelProtocol';
+import { DEFAULT_COUNT, HISTORY_POINTS, MAX_COUNT, isPersistedState } from '../src/viewModel/panelProtocol';
 import { renderAudit as renderAuditInto } from './auditView';
 import { clear, fmt, h } from './dom';
 import { emptyPageState } from './pageState';

@@ -1,5 +1,5 @@
 /** What the page knows: the last snapshot and the updates since, as the extension sent them (protocol.ts). */
-import type { AuditView, BusyView, PanelSelection, PoolRow, RatePoint } from '../src/webview/protocol';
+import type { AuditView, BusyView, PanelSelection, PoolRow, RatePoint } from '../src/viewModel/panelProtocol';
 
 export interface PageState {
   selection: PanelSelection | undefined;

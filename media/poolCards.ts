@@ -1,5 +1,5 @@
 /** Workers per pool: a card per pool (the selected one first) with a bar per local worker and how evenly they share. */
-import type { PoolRow } from '../src/webview/protocol';
+import type { PoolRow } from '../src/viewModel/panelProtocol';
 import { plural } from '../src/broker/text';
 import { workerBars } from './charts';
 import { clear, fmt, h } from './dom';

@@ -1,6 +1,6 @@
 /** The Pools table: one row per pool bound to the selection, kept in place across updates, and the freshness line under it. */
-import type { PoolRow } from '../src/webview/protocol';
-import { freshnessLine } from '../src/webview/freshness';
+import type { PoolRow } from '../src/viewModel/panelProtocol';
+import { freshnessLine } from '../src/viewModel/freshness';
 import { clear, fmt, h } from './dom';
 import { PageState, sortedPools } from './pageState';
 import { tag } from './toolkit';

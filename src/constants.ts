@@ -12,8 +12,8 @@
  * | rabbitmqPools.vhost                   | a vhost                                                |
  * | rabbitmqPools.exchangesFolder[.filtered] | the "Exchanges" folder (Filter…, Clear Filter)      |
  * | rabbitmqPools.poolsFolder[.filtered]  | the "Pools" folder                                     |
- * | rabbitmqPools.exchange                | an exchange (later: Create Worker Pool, Publish Test Notifications) |
- * | rabbitmqPools.bindingKey              | a binding key under an exchange (later: Create Worker Pool) |
+ * | rabbitmqPools.exchange                | an exchange (Create Worker Pool, Publish Test Notifications, Who Receives…?) |
+ * | rabbitmqPools.bindingKey              | a binding key under an exchange (Create Worker Pool, Publish, Run Audit) |
  * | rabbitmqPools.pool                    | a queue on the broker (Purge / Delete Pool)            |
  * | rabbitmqPools.pool.local              | a pool with local workers started by this tool (Add Worker / Stop Pool) |
  * | rabbitmqPools.poolBinding             | one binding of a pool, under Pools → pool              |
@@ -66,6 +66,10 @@ export const Commands = {
   diagnose: 'rabbitmqPools.diagnose.run',
   revealFinding: 'rabbitmqPools.findings.reveal',
   routePreview: 'rabbitmqPools.route.preview',
+  showDeliveryCounts: 'rabbitmqPools.panel.show',
+  /** Test-only (registered with RMQ_POOLS_TEST=1): the panel UI test seeds and stops local pools from the palette. */
+  testStartPools: 'rabbitmqPools.test.startPools',
+  testStopPools: 'rabbitmqPools.test.stopPools',
   startDemo: 'rabbitmqPools.demo.start',
   stopDemo: 'rabbitmqPools.demo.stop',
 } as const;

@@ -2,14 +2,15 @@
 import * as vscode from 'vscode';
 import { BROKERS_VIEW, FINDINGS_VIEW, LOG_NAME } from './constants';
 import { channelLogger } from './logger';
+import type { AuditReport } from './broker/audit';
 import type { Logger } from './broker/logger';
-import { BrokerStore } from './brokers/brokerStore';
+import { BrokerStore } from './settings/brokerStore';
 import { BrokerStatusBar } from './statusBar';
 import { BrokersTreeProvider } from './tree/brokersTreeProvider';
 import { RefreshManager } from './tree/refreshManager';
 import type { TreeNode } from './tree/nodes/treeNode';
 import { LocalPools } from './broker/localPools';
-import { FindingsStore } from './tree/findingsStore';
+import { FindingsStore } from './viewModel/findingsStore';
 import { FindingsTreeProvider } from './tree/findingsView';
 import { TreeLive } from './tree/treeLive';
 
@@ -37,7 +38,12 @@ export interface Services {
   findingsView: vscode.TreeView<unknown>;
   /** Redraws local pools' counts and new findings in the tree; shows local pools' notices. */
   live: TreeLive;
+  /** Audits finished by Run Delivery Audit (palette, tree): the Delivery Counts panel of the same selection shows them. */
+  audits: vscode.EventEmitter<AuditEvent>;
 }
+
+/** An audit that ended, with the broker and vhost it ran on. */
+export interface AuditEvent { broker: string; vhost: string; report: AuditReport }
 
 export function createServices(context: vscode.ExtensionContext): Services {
   const channel = vscode.window.createOutputChannel(LOG_NAME, { log: true });
@@ -58,7 +64,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const findingsView = vscode.window.createTreeView(FINDINGS_VIEW, { treeDataProvider: findingsTree });
   findingsTree.attach(findingsView);
   const live = new TreeLive(tree, localPools, findings, log);
+  const audits = new vscode.EventEmitter<AuditEvent>();
   context.subscriptions.push(channel, store, tree, treeView, refresher, statusBar, { dispose: () => void localPools.stopAll() },
-    findingsTree, findingsView, live);
-  return { context, channel, log, store, tree, treeView, refresher, statusBar, prompts, localPools, findings, findingsTree, findingsView: findingsView as vscode.TreeView<unknown>, live };
+    findingsTree, findingsView, live, audits);
+  return {
+    context, channel, log, store, tree, treeView, refresher, statusBar, prompts, localPools, findings, findingsTree,
+    findingsView: findingsView as vscode.TreeView<unknown>, live, audits,
+  };
 }

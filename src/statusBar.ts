@@ -1,7 +1,7 @@
 /** The selected broker's state in the status bar (connected / unreachable / auth failed); a click opens the broker quick pick. */
 import * as vscode from 'vscode';
 import { Commands } from './constants';
-import type { BrokerSession } from './tree/model/brokerSession';
+import type { BrokerSession } from './viewModel/brokerSession';
 import type { BrokersTreeProvider } from './tree/brokersTreeProvider';
 import type { TreeNode } from './tree/nodes/treeNode';
 

@@ -1,6 +1,6 @@
 // Figure 7: the tree under load. A local pool (LocalPools → WorkerPool, as the extension host runs it: 4 workers on one
 // connection, a high prefetch, batched acks) drains a pre-filled queue at the broker's full delivery rate while the tree
-// model (src/tree/model: BrokerSession / VhostData, what the tree's nodes call) refreshes over and over in the same
+// model (src/viewModel: BrokerSession / VhostData, what the tree's nodes call) refreshes over and over in the same
 // process, as it does in the extension host. Measured: the pool's delivery rate (from its counts), each refresh's time
 // under load and idle (same pool, same queue depth, no consumers), and the event-loop lag (a 50 ms timer's lateness, and
 // Node's monitorEventLoopDelay). Baseline: raw amqplib consumers of the same shape (one connection, 4 channels, same

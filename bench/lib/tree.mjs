@@ -1,4 +1,4 @@
-// Figure 1: the Brokers tree on a large broker, measured through src/tree/model (BrokerSession / VhostData / PagedList),
+// Figure 1: the Brokers tree on a large broker, measured through src/viewModel (BrokerSession / VhostData / PagedList),
 // which is what the node classes' getChildren() call (the nodes themselves import vscode). Each repetition uses a cold
 // session, like a fresh VS Code window or a Refresh.
 //

@@ -51,3 +51,15 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) { return redact(e.message || e.name); }
   return redact(String(e));
 }
+
+/** What a broker is, for the tree's status and the connection test: connected, unreachable, refused (auth) or broken. */
+export type BrokerState = 'unknown' | 'connected' | 'unreachable' | 'auth' | 'error';
+
+/** The state an error puts a broker in. */
+export function stateOf(e: unknown): BrokerState {
+  if (e instanceof BrokerError) {
+    if (e.kind === 'auth' || e.kind === 'forbidden') { return 'auth'; }
+    if (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'plugin-off' || e.kind === 'tls') { return 'unreachable'; }
+  }
+  return 'error';
+}

@@ -12,6 +12,10 @@ export interface FlagSpec {
   type: 'string' | 'boolean' | 'list';
   description: string;
   valueName?: string;
+  /** The command refuses to run without it (the usage line shows it without brackets). */
+  required?: boolean;
+  /** Flags of one group are alternatives: the usage line shows them as [--a N | --b S]. */
+  oneOf?: string;
 }
 
 export interface ParsedArgs {
@@ -86,6 +90,33 @@ export function requireFlag(flags: ParsedArgs['flags'], name: string, valueName:
   const v = stringFlag(flags, name);
   if (v === undefined) { throw new UsageError(`--${name} ${valueName} is required`); }
   return v;
+}
+
+/** "--count N", "--raw", "--header K=V ..." */
+function flagText(name: string, s: FlagSpec): string {
+  return `--${name}${s.type === 'boolean' ? '' : ` ${s.valueName ?? 'VALUE'}`}${s.type === 'list' ? ' ...' : ''}`;
+}
+
+/**
+ * A command's usage line, made from its flag table so that it cannot drift from what the parser accepts: the words and
+ * positionals, required flags, then the optional ones in brackets (alternatives of one `oneOf` group in one bracket), then
+ * the options every command takes.
+ */
+export function usageLine(name: string, positionals: string | undefined, specs: Record<string, FlagSpec>, common: string): string {
+  const parts = [name, ...(positionals ? [positionals] : [])];
+  const groups = new Set<string>();
+  for (const [n, s] of Object.entries(specs)) { if (s.required) { parts.push(flagText(n, s)); } }
+  for (const [n, s] of Object.entries(specs)) {
+    if (s.required) { continue; }
+    if (s.oneOf) {
+      if (groups.has(s.oneOf)) { continue; }
+      groups.add(s.oneOf);
+      parts.push(`[${Object.entries(specs).filter(([, x]) => x.oneOf === s.oneOf).map(([m, x]) => flagText(m, x)).join(' | ')}]`);
+    } else {
+      parts.push(`[${flagText(n, s)}]`);
+    }
+  }
+  return [...parts, common].filter(Boolean).join(' ');
 }
 
 export function helpText(usage: string, summary: string, specs: Record<string, FlagSpec>): string {

@@ -30,7 +30,8 @@ export interface CliContext {
 export interface CliCommand {
   /** One or two words: "topology", "pool run". */
   name: string;
-  usage: string;
+  /** Positional arguments, for the usage line ("EXCHANGE ROUTING_KEY"); the flags come from `flags`. */
+  positionals?: string;
   summary: string;
   flags: Record<string, FlagSpec>;
   run(ctx: CliContext): Promise<number | void>;

@@ -5,7 +5,7 @@
 import { describeError, isBrokerError } from '../broker/errors';
 import { redact } from '../broker/redact';
 import { insecureTlsWarning } from '../broker/connection';
-import { UsageError, helpText, parseArgs } from './args';
+import { UsageError, helpText, usageLine, parseArgs } from './args';
 import { COMMANDS } from './registry';
 import { CliCommand, CliContext, COMMON_FLAGS, brokerFromFlags } from './context';
 import { Io, inertJson, processIo } from './output';
@@ -76,7 +76,7 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     const args = parseArgs(rest, specs);
     json = args.flags.json === true;
     if (args.flags.help) {
-      io.out(helpText(`rmq-pools ${cmd.usage}`, cmd.summary, specs));
+      io.out(helpText(`rmq-pools ${usageLine(cmd.name, cmd.positionals, cmd.flags, '[--vhost V] [--json] [connection options]')}`, cmd.summary, specs));
       return 0;
     }
     // --json: everything on stdout is the JSON document; keep broker-provided names in it inert for a terminal too.

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { DEFAULT_USER, brokerConfig, parseUrl, splitUrls } from '../broker/connection';
 import { describeError } from '../broker/errors';
-import { BrokerDraft, BrokerStore } from '../brokers/brokerStore';
-import { ConnectionTestResult, testConnection } from '../brokers/connectionTest';
+import { BrokerDraft, BrokerStore } from '../settings/brokerStore';
+import { ConnectionTestResult, testConnection } from '../broker/connectionTest';
 import type { Services } from '../services';
 import { PickItem, Step, pickStep, runSteps, textStep } from './multiStepInput';
 

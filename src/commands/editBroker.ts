@@ -1,5 +1,5 @@
 import { Commands } from '../constants';
-import type { BrokerEntry } from '../brokers/brokerStore';
+import type { BrokerEntry } from '../settings/brokerStore';
 import type { Services } from '../services';
 import type { CommandDef } from './command';
 import { BrokerField, BrokerFlowState, askBroker, draftOf, editState, isPasswordOnly, isScripted, saveScripted, testAndSave } from './brokerWizard';

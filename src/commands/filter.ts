@@ -1,7 +1,7 @@
 /** Filter… and Clear Filter on the Exchanges and Pools folders: the management API's `name` + `use_regex`, page by page. */
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { Filter } from '../tree/model/pagedList';
+import type { Filter } from '../viewModel/pagedList';
 import { FolderNode } from '../tree/nodes/folderNodes';
 import type { CommandDef } from './command';
 

@@ -1,6 +1,6 @@
 /** Shared helpers: which broker or pool a command is about, from the tree node it was run on or from a quick pick. */
 import * as vscode from 'vscode';
-import { BrokerEntry } from '../brokers/brokerStore';
+import { BrokerEntry } from '../settings/brokerStore';
 import type { Services } from '../services';
 import { BrokerNode } from '../tree/nodes/brokerNode';
 import { TreeNode } from '../tree/nodes/treeNode';

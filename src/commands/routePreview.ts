@@ -16,8 +16,8 @@ import type { Services } from '../services';
 import type { PoolNode } from '../tree/nodes/poolNode';
 import { poolNodesUnder } from '../tree/treeWalk';
 import type { CommandDef } from './command';
-import { DEFAULT_ROUTING_KEY, askRoutingKey, askWholeNumber, cancelled, isPoolArgs, pickExchange, targetFor } from './pools/target';
-import { RouteComparison, publishAndCompare } from './routePreviewCompare';
+import { askWholeNumber, cancelled, exchangeKeyTarget } from './pools/target';
+import { RouteComparison, publishAndCompare } from '../broker/routeCompare';
 
 export interface RoutePreviewArgs {
   broker?: string;
@@ -58,13 +58,10 @@ export const routePreviewCommand: CommandDef = {
   id: Commands.routePreview,
   title: 'Who Receives?',
   async run(s: Services, arg?: unknown): Promise<RoutePreviewResult | undefined> {
-    const t = await targetFor(s, arg);
+    const t = await exchangeKeyTarget(s, arg, { exchange: 'Who receives a message published to which exchange?', routingKey: 'Routing key of the message' });
     if (!t) { return undefined; }
-    const scripted = isPoolArgs(arg);
+    const { scripted, exchange, routingKey, config } = t;
     const a = (scripted ? arg : t.args) as RoutePreviewArgs;
-    const { config } = t;
-    const exchange = a.exchange ?? await pickExchange(config, 'Who receives a message published to which exchange?');
-    const routingKey = a.routingKey ?? await askRoutingKey(DEFAULT_ROUTING_KEY, 'Routing key of the message');
 
     const client = new ManagementClient(config);
     try {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { testConnection } from '../brokers/connectionTest';
+import { testConnection } from '../broker/connectionTest';
 import type { CommandDef } from './command';
 import { brokerEntryFor } from './pickers';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Finding, Severity } from '../broker/diagnose';
 import { severityRank } from '../broker/diagnose';
-import { TooltipBuilder } from './model/text';
+import { TooltipBuilder } from '../viewModel/text';
 
 export const SEVERITY_ICON: Record<Severity, vscode.ThemeIcon> = {
   error: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),

@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import type { Finding, Severity } from '../broker/diagnose';
 import { Commands, ContextValues } from '../constants';
 import { SEVERITY_ICON } from './findingDecorations';
-import type { FindingsStore, VhostFindings } from './findingsStore';
-import { TooltipBuilder, plainLabel, plural } from './model/text';
+import type { FindingsStore, VhostFindings } from '../viewModel/findingsStore';
+import { TooltipBuilder, plainLabel, plural } from '../viewModel/text';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
 const GROUP_LABEL: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Information' };

@@ -9,7 +9,10 @@
 import type { Finding } from '../broker/diagnose';
 import type { LocalPoolEntry } from '../broker/localPools';
 import type { Pool, Worker } from '../broker/topology';
-import type { BrokerSession } from './model/brokerSession';
+import type { BrokerSession } from '../viewModel/brokerSession';
+import type { FindingsSource } from '../viewModel/findingsStore';
+
+export type { FindingsSource };
 import type { TreeNode } from './nodes/treeNode';
 
 /** Local pools by (broker, vhost, pool): LocalPools.find / list. */
@@ -19,12 +22,6 @@ export interface LocalPoolLookup {
 }
 
 /** Findings of one vhost, computed once per refresh (see findingsStore.ts). */
-export interface FindingsSource {
-  /** The findings about one pool (empty when none, or not computed yet). */
-  forPool(broker: string, vhost: string, pool: string): Finding[];
-  /** Starts computing the vhost's findings for this refresh, once (later calls in the same refresh do nothing). */
-  ensure(session: BrokerSession, vhost: string): void;
-}
 
 export type PoolNodeRef = TreeNode & { readonly vhost: string; readonly pool: Pool; readonly session: BrokerSession };
 

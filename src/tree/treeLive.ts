@@ -8,7 +8,7 @@ import { LocalPoolNotice, LocalPools, localPoolId } from '../broker/localPools';
 import { describeError } from '../broker/errors';
 import type { Logger } from '../broker/logger';
 import type { BrokersTreeProvider } from './brokersTreeProvider';
-import type { FindingsStore, VhostFindings } from './findingsStore';
+import type { FindingsStore, VhostFindings } from '../viewModel/findingsStore';
 
 export const RECREATE_POOL = 'Recreate Pool';
 

@@ -9,18 +9,17 @@ import { describeError } from '../broker/errors';
 import { ManagementClient } from '../broker/management';
 import { publishNotifications } from '../broker/publisher';
 import type { Services } from '../services';
-import { CountsSource } from './countsSource';
-import { ExportData, toCsv, toJson } from './export';
+import { CountsSource } from '../viewModel/countsSource';
+import { ExportData, toCsv, toJson } from '../viewModel/panelExport';
 import { makeNonce, renderHtml } from './html';
-import { auditView } from './panelAudit';
+import { auditView } from '../viewModel/panelAudit';
 import { runAudit } from '../broker/audit';
-import { onAudit } from '../commands/pools/runAudit';
 import {
   AuditView, BusyView, DEFAULT_COUNT, ExportFormat, HostMessage, MAX_UPDATES_PER_SECOND, PANEL_VIEW_TYPE, PageMessage, PanelSelection,
   PanelState, isPageMessage,
-} from './protocol';
+} from '../viewModel/panelProtocol';
 import { configFor } from './selection';
-import { UpdateThrottle } from './throttle';
+import { UpdateThrottle } from '../viewModel/throttle';
 
 /** Dialogs the panel uses; tests replace them (a save dialog cannot be answered from the extension host). */
 export interface PanelDialogs {
@@ -92,7 +91,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState((e) => this.visibility(e.webviewPanel.visible)),
       // An audit run from the palette or the tree shows here too when it is about this panel's selection.
-      onAudit(({ broker, vhost, report }) => {
+      this.services.audits.event(({ broker, vhost, report }) => {
         const s = this.selection;
         if (broker !== s.broker || vhost !== s.vhost || report.exchange !== s.exchange || report.routingKey !== s.routingKey) { return; }
         this.audit = auditView(report);

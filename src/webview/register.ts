@@ -4,14 +4,15 @@
  * (RMQ_POOLS_EXT_TEST_RESULT) — a test-only command that starts local pools from a JSON spec.
  */
 import * as vscode from 'vscode';
+import { Commands } from '../constants';
 import { handleErrors } from '../commands/handleErrors';
 import type { Services } from '../services';
 import { DeliveryCountsPanel } from './deliveryCountsPanel';
-import { PANEL_VIEW_TYPE, isPersistedState } from './protocol';
+import { PANEL_VIEW_TYPE, isPersistedState } from '../viewModel/panelProtocol';
 import { isSelection, resolveSelection } from './selection';
 import { registerTestCommands, testModeEnabled } from './testSeed';
 
-export const PANEL_COMMAND = 'rabbitmqPools.panel.show';
+export const PANEL_COMMAND = Commands.showDeliveryCounts;
 
 export function registerDeliveryCountsPanel(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(

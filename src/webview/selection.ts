@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { BrokerConfig } from '../broker/connection';
 import { ManagementClient } from '../broker/management';
 import type { Services } from '../services';
-import type { PanelSelection } from './protocol';
+import type { PanelSelection } from '../viewModel/panelProtocol';
 
 interface NodeLike {
   parent?: NodeLike;

@@ -5,12 +5,13 @@
  * is hidden unless the context key rabbitmqPools.testMode is set.
  */
 import * as vscode from 'vscode';
+import { Commands } from '../constants';
 import { handleErrors } from '../commands/handleErrors';
 import type { Services } from '../services';
 import { configFor } from './selection';
 
-export const TEST_START_POOLS_COMMAND = 'rabbitmqPools.test.startPools';
-export const TEST_STOP_POOLS_COMMAND = 'rabbitmqPools.test.stopPools';
+export const TEST_START_POOLS_COMMAND = Commands.testStartPools;
+export const TEST_STOP_POOLS_COMMAND = Commands.testStopPools;
 
 export interface TestPoolsSpec {
   broker?: string;

@@ -18,7 +18,7 @@ import { ManagementClient } from '../../src/broker/management';
 import { NotificationPublisher, PublishOptions, publishNotifications } from '../../src/broker/publisher';
 import { runAudit } from '../../src/broker/audit';
 import { WorkerPool, WorkerPoolOptions } from '../../src/broker/workers';
-import { AMQP_URL, CliResult, MANAGEMENT_URL, ROOT, TestVhost, freshVhost, runCli, until } from './helpers';
+import { AMQP_URL, CliResult, MANAGEMENT_URL, ROOT, TestVhost, freshVhost, runCli, until } from '../support/broker';
 import { SCRATCH, ensureScratchNode } from './faultsScratch';
 
 function freePort(): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { CLI, ROOT, TestVhost, freshVhost, runCli, until, untilConsumers } from './helpers';
+import { CLI, ROOT, TestVhost, freshVhost, runCli, until, untilConsumers } from '../support/broker';
 import { WorkerPool } from '../../src/broker/workers';
 
 interface PoolRunJson { pool: string; exchange: string; routingKey: string; delivered: number; redelivered: number; duplicates: number; stoppedBy: string; workers: { name: string; delivered: number }[] }

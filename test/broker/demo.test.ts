@@ -12,7 +12,7 @@ import { DEMO_TAG, Demo, DemoStep, DemoSummary, removeDemo } from '../../src/bro
 import { runDiagnose } from '../../src/broker/diagnose';
 import { BrokerError } from '../../src/broker/errors';
 import { ManagementClient } from '../../src/broker/management';
-import { AMQP_URL, CLI, MANAGEMENT_URL, runCli, until } from './helpers';
+import { AMQP_URL, CLI, MANAGEMENT_URL, runCli, until } from '../support/broker';
 
 const config = brokerConfig({ amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL });
 const client = new ManagementClient(config);

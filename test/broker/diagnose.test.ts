@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
 import { DeliveryWindow, Finding, diagnose, runDiagnose } from '../../src/broker/diagnose';
 import { fetchTopology } from '../../src/broker/topology';
-import { TestVhost, freshVhost, runCli, until } from './helpers';
+import { TestVhost, freshVhost, runCli, until } from '../support/broker';
 
 const EXCHANGE = 'nova';
 const KEY = 'notifications.info';

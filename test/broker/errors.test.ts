@@ -11,7 +11,7 @@ import { brokerConfig } from '../../src/broker/connection';
 import { BrokerError, BrokerErrorKind } from '../../src/broker/errors';
 import { ManagementClient } from '../../src/broker/management';
 import { fetchTopology } from '../../src/broker/topology';
-import { AMQP_URL, CliResult, MANAGEMENT_URL, ROOT, TestVhost, freshVhost, runCli } from './helpers';
+import { AMQP_URL, CliResult, MANAGEMENT_URL, ROOT, TestVhost, freshVhost, runCli } from '../support/broker';
 
 /** A local TCP port nothing listens on (bound, then released). */
 function freePort(): Promise<number> {

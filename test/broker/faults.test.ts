@@ -11,9 +11,9 @@ import { LocalPoolNotice, LocalPools } from '../../src/broker/localPools';
 import { runAudit, AuditReport } from '../../src/broker/audit';
 import { NotificationPublisher } from '../../src/broker/publisher';
 import { WorkerPool } from '../../src/broker/workers';
-import { testConnection } from '../../src/brokers/connectionTest';
-import { BrokerSession } from '../../src/tree/model/brokerSession';
-import { TestVhost, until } from './helpers';
+import { testConnection } from '../../src/broker/connectionTest';
+import { BrokerSession } from '../../src/viewModel/brokerSession';
+import { TestVhost, until } from '../support/broker';
 import { CuttableProxy, SCRATCH, closeConnectionsNamed, ensureScratchNode, scratchCtl, scratchVhost } from './faultsScratch';
 
 const EXCHANGE = 'nova';

@@ -4,14 +4,12 @@
  * can cut and restore, to take one half of a broker (AMQP or HTTP) away without touching the broker itself.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as amqp from 'amqplib';
-import { BrokerConfig, BrokerInput, amqpConnectArgs, brokerConfig } from '../../src/broker/connection';
+import { BrokerConfig, BrokerInput } from '../../src/broker/connection';
 import { ManagementClient } from '../../src/broker/management';
-import { ROOT, TestVhost, until } from './helpers';
+import { ROOT, TestVhost, freshVhost, until } from '../support/broker';
 
 export const SCRATCH = {
   node: `rabbit-scratch@${os.hostname().split('.')[0]}`,
@@ -42,31 +40,9 @@ export function scratchCtl(...args: string[]): Promise<string> {
   return run('rabbitmqctl', ['-q', '-n', SCRATCH.node, ...args], 120_000);
 }
 
-/** A fresh vhost on the scratch node (like helpers.freshVhost), deleted by cleanup(). */
-export async function scratchVhost(tag: string, input: BrokerInput = {}): Promise<TestVhost> {
-  const name = `rmqp-test-${tag}-${randomBytes(4).toString('hex')}`;
-  const config = brokerConfig({ amqpUrl: SCRATCH.amqpUrl, managementUrl: SCRATCH.managementUrl, vhost: name, ...input });
-  const admin = new ManagementClient(brokerConfig({ amqpUrl: SCRATCH.amqpUrl, managementUrl: SCRATCH.managementUrl }));
-  await admin.putVhost(name);
-  await admin.putPermissions(name, 'guest');
-  const client = new ManagementClient(config);
-  const conns: amqp.ChannelModel[] = [];
-  return {
-    name, config, client,
-    async connect(connectionName) {
-      const { url, socketOptions } = amqpConnectArgs(brokerConfig({ amqpUrl: SCRATCH.amqpUrl, managementUrl: SCRATCH.managementUrl, vhost: name }), connectionName);
-      const c = await amqp.connect(url, socketOptions);
-      c.on('error', () => { /* closed by the test or the broker */ });
-      conns.push(c);
-      return c;
-    },
-    async cleanup() {
-      for (const c of conns) { await c.close().catch(() => undefined); }
-      await admin.deleteVhost(name).catch(() => undefined);
-      admin.dispose();
-      client.dispose();
-    },
-  };
+/** A fresh vhost on the scratch node, deleted by cleanup(). */
+export function scratchVhost(tag: string, input: BrokerInput = {}): Promise<TestVhost> {
+  return freshVhost(tag, { amqpUrl: SCRATCH.amqpUrl, managementUrl: SCRATCH.managementUrl, input });
 }
 
 /** Closes, from the broker side, every connection of the vhost whose connection_name is `name`; returns how many. */

@@ -3,7 +3,7 @@
  * Every wait is bounded (until / deadlines); nothing sleeps a fixed time to wait for a condition.
  */
 import * as assert from 'node:assert/strict';
-import { TestVhost, freshVhost, until } from './helpers';
+import { TestVhost, freshVhost, until } from '../support/broker';
 import { WorkerCancelledEvent, WorkerPool } from '../../src/broker/workers';
 import { NotificationPublisher, publishNotifications } from '../../src/broker/publisher';
 import { runAudit } from '../../src/broker/audit';

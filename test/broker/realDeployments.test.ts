@@ -14,7 +14,7 @@ import { MAX_AUDIT_COUNT } from '../../src/broker/limits';
 import { NotificationPublisher } from '../../src/broker/publisher';
 import { lookupRoute, reachableRoutingTable } from '../../src/broker/routeLookup';
 import { WorkerPool } from '../../src/broker/workers';
-import { TestVhost, freshVhost, runCli, until } from './helpers';
+import { TestVhost, freshVhost, runCli, until } from '../support/broker';
 
 describe('right on real deployments', function () {
   this.timeout(90_000);

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import type * as amqp from 'amqplib';
 import { route, routingTable, topicMatches } from '../../src/broker/routing';
-import { TestVhost, freshVhost } from './helpers';
+import { TestVhost, freshVhost } from '../support/broker';
 
 /** mulberry32: a tiny seeded PRNG. */
 function prng(seed: number): () => number {

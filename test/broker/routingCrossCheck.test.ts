@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ConfirmChannel, Message } from 'amqplib';
 import { route, routingTable } from '../../src/broker/routing';
-import { TestVhost, freshVhost } from './helpers';
+import { TestVhost, freshVhost } from '../support/broker';
 
 /** mulberry32: small, seedable. */
 function rng(seed: number): () => number {

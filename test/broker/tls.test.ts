@@ -13,8 +13,8 @@ import { BrokerError } from '../../src/broker/errors';
 import { ManagementClient } from '../../src/broker/management';
 import { publishNotifications } from '../../src/broker/publisher';
 import { WorkerPool } from '../../src/broker/workers';
-import { testConnection } from '../../src/brokers/connectionTest';
-import { ROOT, TestVhost, runCli, until } from './helpers';
+import { testConnection } from '../../src/broker/connectionTest';
+import { ROOT, TestVhost, runCli, until } from '../support/broker';
 import { SCRATCH, ensureScratchNode, scratchVhost } from './faultsScratch';
 
 const AMQPS = 'amqps://guest:guest@127.0.0.1:5677';

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { route, routingTable } from '../../src/broker/routing';
 import { Topology, fetchTopology, topologyJson } from '../../src/broker/topology';
 import { HEADERS_BINDING, declareOsloTopology, untilApiShows } from '../fixtures/capture';
-import { ROOT, TestVhost, freshVhost, runCli } from './helpers';
+import { ROOT, TestVhost, freshVhost, runCli } from '../support/broker';
 
 interface RouteJson { exchange: string; routingKey: string; pools: string[]; paths: Record<string, string[]>; unpredictable: string[] }
 

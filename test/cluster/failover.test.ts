@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { amqpConnectArgs, amqpUrlsOf, brokerConfig, describeBroker, managementUrlsOf } from '../../src/broker/connection';
 import { BrokerError } from '../../src/broker/errors';
 import { ManagementClient, describeEndpoint } from '../../src/broker/management';
-import { BrokerStore } from '../../src/brokers/brokerStore';
+import { BrokerStore } from '../../src/settings/brokerStore';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

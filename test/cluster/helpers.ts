@@ -73,17 +73,4 @@ export async function freshClusterVhost(tag: string): Promise<ClusterVhost> {
   };
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes (never a fixed sleep). */
-export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 30_000, everyMs = 250): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) { return v as NonNullable<T>; }
-      last = v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) { throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`); }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until } from '../support/broker';

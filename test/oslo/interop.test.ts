@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { publishNotifications } from '../../src/broker/publisher';
 import { WorkerPool } from '../../src/broker/workers';
-import { TestVhost, freshVhost, runCli, until } from '../broker/helpers';
+import { TestVhost, freshVhost, runCli, until } from '../support/broker';
 import { OsloListener, notify, startListener, stopAll } from './osloPeers';
 
 const CEILOMETER = 'ceilometer-agent-notification';

@@ -9,7 +9,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AMQP_URL, until } from '../broker/helpers';
+import { AMQP_URL, until } from '../support/broker';
 
 export const OSLO_PYTHON = process.env.OSLO_PYTHON ?? '/usr/bin/python3';
 const PEER = path.join(__dirname, 'oslo_peer.py');

@@ -5,7 +5,7 @@
  * pool beside them, and global-qos for a consumer that sets a global prefetch.
  */
 import * as assert from 'node:assert/strict';
-import { TestVhost, freshVhost, runCli, until } from '../broker/helpers';
+import { TestVhost, freshVhost, runCli, until } from '../support/broker';
 import { startListener, stopAll } from './osloPeers';
 
 interface FindingJson { kind: string; severity: string; pool: string | null; message: string; action: string; workers?: string[] }

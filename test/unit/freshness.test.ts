@@ -1,7 +1,7 @@
 /** The Delivery Counts panel's freshness line and local pool notes: which half of the broker is down. No broker. */
 import * as assert from 'node:assert/strict';
-import { ago, freshnessLine, localPoolNote } from '../../src/webview/freshness';
-import type { PoolRow } from '../../src/webview/protocol';
+import { ago, freshnessLine, localPoolNote } from '../../src/viewModel/freshness';
+import type { PoolRow } from '../../src/viewModel/panelProtocol';
 
 const row = (name: string, source: PoolRow['source']): PoolRow => ({
   name, source, workers: 1, delivered: 0, acked: 0, redelivered: 0, ratePerSecond: 0, workerCounts: [], at: 0, approximate: source === 'remote',

@@ -7,12 +7,11 @@ import { safe, table } from '../output';
 
 export const auditCommand: CliCommand = {
   name: 'audit',
-  usage: 'audit --exchange X --key K --count N [--pools NAME:WORKERS,...] [--deadline S] [--json]',
   summary: 'publish N tagged notifications and check that every pool got each exactly once (exact with --pools, else approximate from the management API)',
   flags: {
-    exchange: { type: 'string', valueName: 'X', description: 'exchange, e.g. nova' },
-    key: { type: 'string', valueName: 'K', description: 'routing key, e.g. notifications.info' },
-    count: { type: 'string', valueName: 'N', description: `notifications to publish (1–${MAX_AUDIT_COUNT})` },
+    exchange: { type: 'string', required: true, valueName: 'X', description: 'exchange, e.g. nova' },
+    key: { type: 'string', required: true, valueName: 'K', description: 'routing key, e.g. notifications.info' },
+    count: { type: 'string', required: true, valueName: 'N', description: `notifications to publish (1–${MAX_AUDIT_COUNT})` },
     pools: { type: 'string', valueName: 'NAME:WORKERS,...', description: 'run these pools locally and count exactly, e.g. ceilometer:3,audit:1' },
     rate: { type: 'string', valueName: 'R', description: 'messages per second (default: full speed)' },
     'event-type': { type: 'string', valueName: 'T', description: 'oslo event_type (default compute.instance.create.end)' },

@@ -31,7 +31,6 @@ export function poolRate(q: ApiQueue, statsOff: boolean): PoolRate {
 
 export const countsCommand: CliCommand = {
   name: 'counts',
-  usage: 'counts [--pool NAME] [--vhost V] [--json]',
   summary: 'per-pool delivery counts and rates from the management API (all consumers, lags ~5 s)',
   flags: {
     pool: { type: 'string', valueName: 'NAME', description: 'only this pool (queue)' },

@@ -25,7 +25,6 @@ function describePool(p: DemoPoolState): string {
 
 export const demoUpCommand: CliCommand = {
   name: 'demo up',
-  usage: 'demo up [--vhost V] [--rate R] [--seconds S] [--json]',
   summary: 'build the seed\'s scenario in a scratch vhost of the local broker and run its workers and a trickle of notifications until Ctrl+C',
   flags: {
     vhost: { type: 'string', valueName: 'V', description: `the demo's scratch vhost (default "${DEMO_VHOST}"; reset if it exists and was made by the demo)` },
@@ -91,7 +90,6 @@ export const demoUpCommand: CliCommand = {
 
 export const demoDownCommand: CliCommand = {
   name: 'demo down',
-  usage: 'demo down [--vhost V] [--json]',
   summary: 'remove the demo: delete its vhost (which also stops a "demo up" running elsewhere)',
   flags: {
     vhost: { type: 'string', valueName: 'V', description: `the demo's vhost (default "${DEMO_VHOST}"); a vhost the demo did not make is refused` },

@@ -21,7 +21,6 @@ function failOnFlag(v: string | undefined): Severity | undefined {
 
 export const diagnoseCommand: CliCommand = {
   name: 'diagnose',
-  usage: 'diagnose [--vhost V] [--key EXCHANGE:ROUTING_KEY ...] [--sample-seconds S] [--backlog N] [--upgrade] [--fail-on error|warning|info] [--json]',
   summary: 'findings: applications sharing a pool, pools without workers, the unconsumed oslo default queue, unroutable keys, prefetch/ack problems',
   flags: {
     key: { type: 'list', valueName: 'EXCHANGE:KEY', description: 'a routing key you publish with (repeatable): reported when it reaches no pool' },

@@ -8,16 +8,15 @@ type StoppedBy = 'count' | 'seconds' | 'signal' | 'queue-deleted' | 'failed';
 
 export const poolRunCommand: CliCommand = {
   name: 'pool run',
-  usage: 'pool run --exchange X --key K --pool P --workers N [--prefetch N] [--count N | --seconds S] [--queue-type classic|quorum] [--delete-on-stop] [--json]',
   summary: 'join or create pool P with N local workers, count every delivery, stop after N deliveries, S seconds or Ctrl+C',
   flags: {
-    exchange: { type: 'string', valueName: 'X', description: 'exchange the pool is bound to (must exist), e.g. nova' },
-    key: { type: 'list', valueName: 'K', description: 'binding key, e.g. notifications.info (repeat for several)' },
-    pool: { type: 'string', valueName: 'P', description: 'pool name = queue name, after the listener kind, e.g. ceilometer' },
-    workers: { type: 'string', valueName: 'N', description: `local workers, 1–${MAX_WORKERS} (default 1)` },
+    exchange: { type: 'string', required: true, valueName: 'X', description: 'exchange the pool is bound to (must exist), e.g. nova' },
+    key: { type: 'list', required: true, valueName: 'K', description: 'binding key, e.g. notifications.info (repeat for several)' },
+    pool: { type: 'string', required: true, valueName: 'P', description: 'pool name = queue name, after the listener kind, e.g. ceilometer' },
+    workers: { type: 'string', required: true, valueName: 'N', description: `local workers, 1–${MAX_WORKERS} (default 1)` },
     prefetch: { type: 'string', valueName: 'N', description: 'unacknowledged messages per worker (default 10)' },
-    count: { type: 'string', valueName: 'N', description: 'stop after N deliveries in total' },
-    seconds: { type: 'string', valueName: 'S', description: 'stop after S seconds' },
+    count: { type: 'string', oneOf: 'stop', valueName: 'N', description: 'stop after N deliveries in total' },
+    seconds: { type: 'string', oneOf: 'stop', valueName: 'S', description: 'stop after S seconds' },
     'queue-type': { type: 'string', valueName: 'TYPE', description: 'classic (default) or quorum, when the queue is created' },
     'delete-on-stop': { type: 'boolean', description: 'delete the pool\'s queue when stopping' },
   },

@@ -6,7 +6,7 @@ import { safe } from '../output';
 
 export const routeCommand: CliCommand = {
   name: 'route',
-  usage: 'route EXCHANGE ROUTING_KEY [--header k=v ...] [--json]',
+  positionals: 'EXCHANGE ROUTING_KEY',
   summary: 'the pools a message would reach (direct, fanout, topic, headers, exchange-to-exchange)',
   flags: {
     header: { type: 'list', valueName: 'K=V', description: 'a message header (repeatable); numbers and true/false are typed' },

@@ -4,7 +4,6 @@ import { safe, table } from '../output';
 
 export const topologyCommand: CliCommand = {
   name: 'topology',
-  usage: 'topology [--vhost V] [--all-exchanges] [--json]',
   summary: 'exchanges → binding keys → pools → workers of one vhost',
   flags: {
     'all-exchanges': { type: 'boolean', description: 'include the default exchange and amq.* exchanges' },

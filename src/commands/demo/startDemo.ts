@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { BrokerConfig } from '../../broker/connection';
 import { DEMO_EXCHANGE, DEMO_POOLS, DEMO_RATE, DEMO_ROUTING_KEY, DEMO_VHOST, DemoStep, isLocalBroker, validateDemoVhost } from '../../broker/demo';
 import { invalidInput, isBrokerError } from '../../broker/errors';
-import type { BrokerEntry } from '../../brokers/brokerStore';
+import type { BrokerEntry } from '../../settings/brokerStore';
 import { BROKERS_VIEW, Commands } from '../../constants';
 import type { Services } from '../../services';
 import { exchangeNode } from '../../tree/treeWalk';
@@ -80,7 +80,7 @@ export const startDemoCommand: CommandDef = {
         + `${a.ratePerSecond ?? DEMO_RATE} test notifications a second. "monitoring" is shared by two applications: Diagnose Pools finds it.${where}`,
         'Show Delivery Counts', 'Diagnose Pools', 'Stop Demo',
       ).then((pick) => {
-        if (pick === 'Show Delivery Counts') { void vscode.commands.executeCommand('rabbitmqPools.panel.show', { broker: config.name, vhost, exchange: DEMO_EXCHANGE, routingKey: DEMO_ROUTING_KEY }); }
+        if (pick === 'Show Delivery Counts') { void vscode.commands.executeCommand(Commands.showDeliveryCounts, { broker: config.name, vhost, exchange: DEMO_EXCHANGE, routingKey: DEMO_ROUTING_KEY }); }
         if (pick === 'Diagnose Pools') { void vscode.commands.executeCommand(Commands.diagnose, { broker: config.name, vhost }); }
         if (pick === 'Stop Demo') { void vscode.commands.executeCommand(Commands.stopDemo); }
       });

@@ -120,7 +120,7 @@ export const createPoolCommand: CommandDef = {
     s.tree.refresh();
     if (!scripted) {
       void vscode.window.showInformationMessage(`Pool "${pool}" is running with ${entry.pool.workerNames.length} local workers on ${exchange} / ${routingKey}.`, 'Show Delivery Counts')
-        .then((pick) => pick && vscode.commands.executeCommand('rabbitmqPools.panel.show', { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
+        .then((pick) => pick && vscode.commands.executeCommand(Commands.showDeliveryCounts, { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
     }
     return { id: entry.id, pool, workers: entry.pool.workerNames };
   },

@@ -1,4 +1,4 @@
-/** The worker-pool commands (issue: worker pools and test notifications), registered with the others from ../registry.ts. */
+/** The worker-pool commands (create, add / stop workers, publish test notifications, audit), registered from ../registry.ts. */
 import type { CommandDef } from '../command';
 import { createPoolCommand } from './createPool';
 import { publishTestNotificationsCommand } from './publishTestNotifications';

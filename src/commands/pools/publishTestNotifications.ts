@@ -5,18 +5,15 @@ import { DEFAULT_EVENT_TYPE, MAX_PUBLISH_COUNT, NotificationPublisher, PublishRe
 import type { Services } from '../../services';
 import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
-import { DEFAULT_ROUTING_KEY, askOptionalRate, askRoutingKey, askWholeNumber, cancelled, isPoolArgs, pickExchange, targetFor } from './target';
+import { askOptionalRate, askWholeNumber, cancelled, exchangeKeyTarget } from './target';
 
 export const publishTestNotificationsCommand: CommandDef = {
   id: Commands.publishTestNotifications,
   title: 'Publish Test Notifications',
   async run(s: Services, arg?: unknown): Promise<PublishResult | undefined> {
-    const t = await targetFor(s, arg);
+    const t = await exchangeKeyTarget(s, arg, { exchange: 'Publish to which exchange?', routingKey: 'Routing key of the test notifications' });
     if (!t) { return undefined; }
-    const scripted = isPoolArgs(arg);
-    const a = t.args;
-    const exchange = a.exchange ?? await pickExchange(t.config, 'Publish to which exchange?');
-    const routingKey = a.routingKey ?? (scripted ? DEFAULT_ROUTING_KEY : await askRoutingKey(DEFAULT_ROUTING_KEY, 'Routing key of the test notifications'));
+    const { scripted, exchange, routingKey, args: a } = t;
     const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many test notifications?', 1000, 1, MAX_PUBLISH_COUNT));
     const rate = scripted ? a.rate : await askOptionalRate();
     const eventType = a.eventType ?? (scripted ? DEFAULT_EVENT_TYPE : await vscode.window.showInputBox({ title: 'Event type', value: DEFAULT_EVENT_TYPE }) ?? cancelled());

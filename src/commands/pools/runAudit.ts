@@ -10,26 +10,15 @@ import { MAX_AUDIT_COUNT } from '../../broker/limits';
 import type { Services } from '../../services';
 import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
-import { DEFAULT_ROUTING_KEY, askRoutingKey, askWholeNumber, isPoolArgs, pickExchange, targetFor } from './target';
-
-/** Audits run by this command, for the Delivery Counts panel of the same broker, vhost, exchange and key. */
-export interface AuditEvent { broker: string; vhost: string; report: AuditReport }
-const listeners = new Set<(e: AuditEvent) => void>();
-export function onAudit(fn: (e: AuditEvent) => void): vscode.Disposable {
-  listeners.add(fn);
-  return new vscode.Disposable(() => listeners.delete(fn));
-}
+import { askWholeNumber, exchangeKeyTarget } from './target';
 
 export const runAuditCommand: CommandDef = {
   id: Commands.runAudit,
   title: 'Run Delivery Audit',
   async run(s: Services, arg?: unknown): Promise<AuditReport | undefined> {
-    const t = await targetFor(s, arg);
+    const t = await exchangeKeyTarget(s, arg, { exchange: 'Audit the pools of which exchange?', routingKey: 'Routing key of the audit notifications' });
     if (!t) { return undefined; }
-    const scripted = isPoolArgs(arg);
-    const a = t.args;
-    const exchange = a.exchange ?? await pickExchange(t.config, 'Audit the pools of which exchange?');
-    const routingKey = a.routingKey ?? (scripted ? DEFAULT_ROUTING_KEY : await askRoutingKey(DEFAULT_ROUTING_KEY, 'Routing key of the audit notifications'));
+    const { scripted, exchange, routingKey, args: a } = t;
     const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many tagged notifications?', 1000, 1, MAX_AUDIT_COUNT));
     // Every local pool of this broker and vhost: the audit asks the broker which of them the key reaches (exchange type,
     // exchange-to-exchange bindings) and reports the ones on this exchange that it does not reach as not bound.
@@ -51,11 +40,11 @@ export const runAuditCommand: CommandDef = {
           } finally { sub.dispose(); }
         },
       );
-      for (const fn of listeners) { fn({ broker: t.config.name, vhost: t.config.vhost, report }); }
+      s.audits.fire({ broker: t.config.name, vhost: t.config.vhost, report });
       s.log.info(`Audit ${report.runId}: ${summary(report)}`);
       if (!scripted) {
         const show = report.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-        void show(`Delivery audit: ${summary(report)}`, 'Show Delivery Counts').then((pick) => pick && vscode.commands.executeCommand('rabbitmqPools.panel.show', { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
+        void show(`Delivery audit: ${summary(report)}`, 'Show Delivery Counts').then((pick) => pick && vscode.commands.executeCommand(Commands.showDeliveryCounts, { broker: t.config.name, vhost: t.config.vhost, exchange, routingKey }));
       }
       return report;
     } finally {

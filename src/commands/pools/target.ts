@@ -63,6 +63,27 @@ export async function targetFor(s: Services, arg: unknown): Promise<Target | und
   return { config: args.vhost ? { ...base, vhost: args.vhost } : base, args };
 }
 
+export interface ExchangeKeyTarget extends Target {
+  /** Called by a script with an argument object: nothing is asked, defaults fill what it leaves out. */
+  scripted: boolean;
+  exchange: string;
+  routingKey: string;
+}
+
+/**
+ * The prologue of every command that acts on one exchange and routing key (Publish Test Notifications, Run Delivery
+ * Audit, Who Receives…?): the broker and vhost from the tree node, the argument or a pick; then the exchange and the key
+ * from the node or argument, else asked (a script gets notifications.info).
+ */
+export async function exchangeKeyTarget(s: Services, arg: unknown, prompts: { exchange: string; routingKey: string }): Promise<ExchangeKeyTarget | undefined> {
+  const t = await targetFor(s, arg);
+  if (!t) { return undefined; }
+  const scripted = isPoolArgs(arg);
+  const exchange = t.args.exchange ?? await pickExchange(t.config, prompts.exchange);
+  const routingKey = t.args.routingKey ?? (scripted ? DEFAULT_ROUTING_KEY : await askRoutingKey(DEFAULT_ROUTING_KEY, prompts.routingKey));
+  return { ...t, scripted, exchange, routingKey };
+}
+
 export function cancelled(): never {
   throw new vscode.CancellationError();
 }

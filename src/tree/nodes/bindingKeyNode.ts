@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { BindingGroup, bindingGroupKey } from '../../broker/topology';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { TooltipBuilder, plainLabel, plural } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { TooltipBuilder, plainLabel, plural } from '../../viewModel/text';
 import { InfoNode } from './messageNodes';
 import { poolNodeFor, unlistedLocalPools } from './localPoolNode';
 import { TreeNode, segment, tooltip } from './treeNode';

@@ -1,9 +1,9 @@
 /** A broker: version, cluster name and nodes in the tooltip; its vhosts as children. */
 import * as vscode from 'vscode';
 import { ContextValues } from '../../constants';
-import type { BrokerEntry } from '../../brokers/brokerStore';
-import type { BrokerSession } from '../model/brokerSession';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerEntry } from '../../settings/brokerStore';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { ClusterFolderNode } from './clusterNodes';
 import { ErrorNode } from './messageNodes';
 import { TreeNode, segment, tooltip } from './treeNode';

@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 import type { Pool } from '../../broker/topology';
-import type { BrokerSession } from '../model/brokerSession';
-import { ClusterNodeView, MemberView, poolPlacement } from '../model/cluster';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { ClusterNodeView, MemberView, poolPlacement } from '../../viewModel/cluster';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { InfoNode } from './messageNodes';
 import { TreeNode, segment, tooltip } from './treeNode';
 

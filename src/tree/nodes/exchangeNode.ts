@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import type { ApiExchange } from '../../broker/management';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { BindingKeyNode } from './bindingKeyNode';
 import { InfoNode } from './messageNodes';
 import { TreeNode, segment, tooltip } from './treeNode';

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { BrokerError, describeError } from '../../broker/errors';
 import { Commands, ContextValues } from '../../constants';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { TreeNode, tooltip } from './treeNode';
 
 /** A failure shown in place of a level's children. Clicking it (or its inline Retry) asks the parent again. */

@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import type { ApiBinding } from '../../broker/management';
 import { bindingGroupKey } from '../../broker/topology';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { TreeNode, segment, tooltip } from './treeNode';
 
 export class PoolBindingNode extends TreeNode {

@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import type { Pool, Worker } from '../../broker/topology';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { poolPlacement } from '../model/cluster';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { poolPlacement } from '../../viewModel/cluster';
 import { PoolMembersNode } from './clusterNodes';
-import { TooltipBuilder, plainLabel, plural, rate } from '../model/text';
+import { TooltipBuilder, plainLabel, plural, rate } from '../../viewModel/text';
 import { InfoNode } from './messageNodes';
 import { PoolBindingNode } from './poolBindingNode';
 import { TreeNode, segment, tooltip } from './treeNode';
@@ -28,7 +28,7 @@ export class PoolNode extends TreeNode {
   override get objectName(): string { return this.pool.name; }
   override managementUrl(): string { return this.sessionValue.client.uiUrl('queue', this.vhost, this.pool.name); }
 
-  /** The context value: later, pools with local workers get ContextValues.poolLocal. */
+  /** The context value; LocalPoolNode overrides it with ContextValues.poolLocal. */
   protected get contextValue(): string { return ContextValues.pool; }
 
   getTreeItem(): vscode.TreeItem {

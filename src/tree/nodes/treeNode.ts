@@ -6,7 +6,7 @@
  * gets two ids. Names are percent-encoded so that "/" or ":" in a name cannot collide with the separators.
  */
 import * as vscode from 'vscode';
-import type { BrokerSession } from '../model/brokerSession';
+import type { BrokerSession } from '../../viewModel/brokerSession';
 
 export abstract class TreeNode {
   readonly id: string;

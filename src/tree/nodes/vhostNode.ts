@@ -1,8 +1,8 @@
 /** A vhost, with two folders: Exchanges (exchange → binding key → pool → worker) and Pools (every queue in one place). */
 import * as vscode from 'vscode';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { ExchangesFolderNode, PoolsFolderNode } from './folderNodes';
 import { TreeNode, segment, tooltip } from './treeNode';
 

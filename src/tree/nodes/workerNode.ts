@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import type { Worker } from '../../broker/topology';
 import { ContextValues } from '../../constants';
-import type { BrokerSession } from '../model/brokerSession';
-import { workerNodeLabel } from '../model/cluster';
-import { TooltipBuilder, plainLabel } from '../model/text';
+import type { BrokerSession } from '../../viewModel/brokerSession';
+import { workerNodeLabel } from '../../viewModel/cluster';
+import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { TreeNode, segment, tooltip } from './treeNode';
 import { decorateWithFindings } from '../findingDecorations';
 import { workerFindingsOf } from '../treeExtras';
@@ -22,7 +22,7 @@ export class WorkerNode extends TreeNode {
     return this.worker.connection ? this.sessionValue.client.uiUrl('connection', this.vhost, this.worker.connection) : undefined;
   }
 
-  /** Later, workers started by this tool get ContextValues.workerLocal. */
+  /** Workers started by this tool (LocalWorkerNode) override it with ContextValues.workerLocal. */
   protected get contextValue(): string { return ContextValues.worker; }
 
   getTreeItem(): vscode.TreeItem {

@@ -10,7 +10,7 @@ import type { AuditReport } from '../../../src/broker/audit';
 import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import { summary } from '../../../src/commands/pools/runAudit';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost } from '../../support/broker';
 
 const BROKER = 'audit-routing-test';
 

@@ -7,11 +7,10 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Commands, ContextValues, passwordKey } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID, passwordKey } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 let api: ExtensionApi;
 
 const config = () => vscode.workspace.getConfiguration('rabbitmqPools');

@@ -11,18 +11,15 @@ import * as amqp from 'amqplib';
 import { amqpConnectArgs } from '../../../src/broker/connection';
 import type { ExtensionApi } from '../../../src/extension';
 import { AMQP_URLS, ClusterVhost, MANAGEMENT_URLS, clusterConfig, clusterSh, freshClusterVhost, until } from '../../cluster/helpers';
+import { EXTENSION_ID } from '../../../src/constants';
+import { treeAccess } from '../../support/tree';
 
 type Node = { id: string };
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'cluster-e2e';
 const POOL = 'orders';
 
 let api: ExtensionApi;
-const tree = () => api.services.tree;
-const kids = (n?: Node) => tree().getChildren(n as never) as Promise<Node[]>;
-const item = (n: Node) => tree().getTreeItem(n as never);
-const label = (n: Node) => { const l = item(n).label; return typeof l === 'string' ? l : l?.label ?? ''; };
-const describe_ = (n: Node) => String(item(n).description ?? '');
+const { tree, kids, label, desc: describe_ } = treeAccess<Node>(() => api);
 
 async function child(parent: Node | undefined, match: (label: string) => boolean, what: string): Promise<Node> {
   const c = await kids(parent);

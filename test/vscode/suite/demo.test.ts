@@ -12,11 +12,10 @@ import { DemoSummary, removeDemo } from '../../../src/broker/demo';
 import { BrokerError } from '../../../src/broker/errors';
 import { ManagementClient } from '../../../src/broker/management';
 import type { StartDemoResult } from '../../../src/commands/demo/startDemo';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { AMQP_URL, MANAGEMENT_URL, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, until } from '../../support/broker';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'demo-test-local';
 
 type Node = { id: string };

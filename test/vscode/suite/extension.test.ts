@@ -1,9 +1,8 @@
 /** The extension inside a real VS Code: it activates, registers every command it contributes, and its view exists. */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { BROKERS_VIEW, Commands, VIEW_CONTAINER } from '../../../src/constants';
+import { BROKERS_VIEW, Commands, EXTENSION_ID, VIEW_CONTAINER } from '../../../src/constants';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 
 interface Manifest {
   contributes: {

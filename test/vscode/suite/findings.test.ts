@@ -6,15 +6,15 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { DiagnoseResult } from '../../../src/broker/diagnose';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import type { FindingItem, SeverityGroup } from '../../../src/tree/findingsView';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
+import { treeAccess } from '../../support/tree';
 
 type Node = { id: string };
 const plainText = (md: string) => md.replace(/\\([\\`*_{}[\]()#+\-.!|~:$])/g, '$1').replace(/&#39;/g, "'").replace(/&quot;/g, '"')
   .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BAD = 'findings-shared';
 const OK = 'findings-healthy';
 const KEY = 'notifications.info';
@@ -26,11 +26,7 @@ describe('Findings in the tree and the Findings view', function () {
   let ok: TestVhost;
   let previousBrokers: unknown;
   const config = () => vscode.workspace.getConfiguration('rabbitmqPools');
-  const tree = () => api.services.tree;
-  const kids = (n?: Node) => tree().getChildren(n as never) as Promise<Node[]>;
-  const item = (n: Node) => tree().getTreeItem(n as never);
-  const label = (n: Node) => { const l = item(n).label; return typeof l === 'string' ? l : l?.label ?? ''; };
-  const ctx = (n: Node) => item(n).contextValue ?? '';
+  const { tree, kids, item, label, ctx } = treeAccess<Node>(() => api);
   /** The tooltip's text with the Markdown escapes undone (every value is escaped: model/text.ts). */
   const tip = (n: Node) => { const t = item(n).tooltip; return plainText(typeof t === 'string' ? t : t?.value ?? ''); };
   const icon = (n: Node) => (item(n).iconPath as vscode.ThemeIcon | undefined)?.id;

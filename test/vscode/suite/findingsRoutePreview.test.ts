@@ -6,12 +6,11 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { Commands } from '../../../src/constants';
+import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import type { RoutePreviewResult } from '../../../src/commands/routePreview';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost } from '../../support/broker';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'route-preview-test';
 
 describe('Who Receives…? (route preview)', function () {

@@ -13,13 +13,13 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Commands, ContextKeys, ContextValues, passwordKey } from '../../../src/constants';
+import { Commands, ContextKeys, ContextValues, EXTENSION_ID, passwordKey } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
+import { treeAccess } from '../../support/tree';
 
 type Node = { id: string };
 type Input = vscode.InputBox | vscode.QuickPick<vscode.QuickPickItem & { value: unknown }>;
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const KEY = 'notifications.info';
 const box = (i: Input) => i as vscode.InputBox;
 
@@ -34,10 +34,7 @@ describe('Multi-step inputs: Add / Edit Broker, Create Worker Pool; the local-po
   const name = `inputs-${tag}`;
 
   const config = () => vscode.workspace.getConfiguration('rabbitmqPools');
-  const tree = () => api.services.tree;
-  const kids = (n?: Node) => tree().getChildren(n as never) as Promise<Node[]>;
-  const item = (n: Node) => tree().getTreeItem(n as never);
-  const label = (n: Node) => { const l = item(n).label; return typeof l === 'string' ? l : l?.label ?? ''; };
+  const { tree, kids, item, label } = treeAccess<Node>(() => api);
   const setPassword = (pw: string) => vh.client.request('PUT', `api/users/${encodeURIComponent(user)}`, { password: pw, tags: 'management' });
   const settingsFile = () => path.join(api.services.context.globalStorageUri.fsPath, '..', '..', 'settings.json');
 

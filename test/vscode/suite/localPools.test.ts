@@ -7,14 +7,14 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { PublishResult } from '../../../src/broker/publisher';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
+import { treeAccess } from '../../support/tree';
 
 type Node = { id: string };
 const plainText = (md: string) => md.replace(/\\([\\`*_{}[\]()#+\-.!|~:$])/g, '$1').replace(/&#39;/g, "'").replace(/&quot;/g, '"')
   .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'local-pools-test';
 const KEY = 'notifications.info';
 
@@ -24,12 +24,7 @@ describe('Local pools in the Brokers tree', function () {
   let v: TestVhost;
   let previousBrokers: unknown;
   const config = () => vscode.workspace.getConfiguration('rabbitmqPools');
-  const tree = () => api.services.tree;
-  const kids = (n?: Node) => tree().getChildren(n as never) as Promise<Node[]>;
-  const item = (n: Node) => tree().getTreeItem(n as never);
-  const label = (n: Node) => { const l = item(n).label; return typeof l === 'string' ? l : l?.label ?? ''; };
-  const desc = (n: Node) => String(item(n).description ?? '');
-  const ctx = (n: Node) => item(n).contextValue ?? '';
+  const { tree, kids, item, label, desc, ctx } = treeAccess<Node>(() => api);
   /** The tooltip's text with the Markdown escapes undone (every value is escaped: model/text.ts). */
   const tip = (n: Node) => { const t = item(n).tooltip; return plainText(typeof t === 'string' ? t : t?.value ?? ''); };
   const icon = (n: Node) => (item(n).iconPath as vscode.ThemeIcon | undefined);

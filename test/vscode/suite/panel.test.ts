@@ -12,13 +12,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import { publishNotifications } from '../../../src/broker/publisher';
-import { csvField, toCsv } from '../../../src/webview/export';
+import { csvField, toCsv } from '../../../src/viewModel/panelExport';
 import { contentSecurityPolicy, makeNonce, renderHtml } from '../../../src/webview/html';
-import { UpdateThrottle } from '../../../src/webview/throttle';
-import type { HostMessage, PanelSelection, PoolRow } from '../../../src/webview/protocol';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { UpdateThrottle } from '../../../src/viewModel/throttle';
+import type { HostMessage, PanelSelection, PoolRow } from '../../../src/viewModel/panelProtocol';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
+import { EXTENSION_ID } from '../../../src/constants';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 // (RabbitMQ drops a newline from a queue name, so newlines in fields are checked on csvField alone.)
 const HOSTILE = '=HYPERLINK("http://x","y"),<img src=x onerror=alert(1)>;"quoted"';
 

@@ -9,11 +9,10 @@ import * as vscode from 'vscode';
 import type { AuditReport } from '../../../src/broker/audit';
 import type { LocalPoolNotice } from '../../../src/broker/localPools';
 import type { PublishResult } from '../../../src/broker/publisher';
-import { Commands } from '../../../src/constants';
+import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const BROKER = 'pools-test';
 const KEY = 'notifications.info';
 

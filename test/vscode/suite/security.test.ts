@@ -14,13 +14,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AuditReport } from '../../../src/broker/audit';
 import type { PublishResult } from '../../../src/broker/publisher';
-import { BrokerStore } from '../../../src/brokers/brokerStore';
-import { Commands, ContextValues } from '../../../src/constants';
+import { BrokerStore } from '../../../src/settings/brokerStore';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/tree/nodes/treeNode';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const KEY = 'notifications.info';
 
 describe('Security: the password nowhere after a full session; TLS warning; untrusted workspaces', function () {

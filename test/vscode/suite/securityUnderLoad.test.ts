@@ -15,13 +15,12 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { Commands } from '../../../src/constants';
+import { Commands, EXTENSION_ID } from '../../../src/constants';
 import type { LocalPoolEntry } from '../../../src/broker/localPools';
 import type { ExtensionApi } from '../../../src/extension';
 import type { TreeNode } from '../../../src/tree/nodes/treeNode';
-import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
 
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const EXCHANGE = 'nova';
 const KEY = 'load.info';
 const POOL = 'load-pool';

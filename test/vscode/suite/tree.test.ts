@@ -7,22 +7,17 @@ import * as assert from 'assert';
 import * as net from 'net';
 import * as vscode from 'vscode';
 import type * as amqp from 'amqplib';
-import { Commands, ContextValues } from '../../../src/constants';
+import { Commands, ContextValues, EXTENSION_ID } from '../../../src/constants';
 import type { ExtensionApi } from '../../../src/extension';
-import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../broker/helpers';
+import { AMQP_URL, MANAGEMENT_URL, TestVhost, freshVhost, until } from '../../support/broker';
+import { treeAccess } from '../../support/tree';
 
 type Node = { id: string };
-const EXTENSION_ID = 'rmq-pools.rabbitmq-pool-inspector';
 const HOSTILE = '<img src=x onerror=alert(1)> \u202Eevil\u202C ' + 'x'.repeat(200);
 
 let api: ExtensionApi;
 
-const tree = () => api.services.tree;
-const kids = (n?: Node) => tree().getChildren(n as never) as Promise<Node[]>;
-const item = (n: Node) => tree().getTreeItem(n as never);
-const label = (n: Node) => { const l = item(n).label; return typeof l === 'string' ? l : l?.label ?? ''; };
-const describe_ = (n: Node) => String(item(n).description ?? '');
-const ctx = (n: Node) => item(n).contextValue ?? '';
+const { tree, kids, item, label, desc: describe_, ctx } = treeAccess<Node>(() => api);
 const tip = (n: Node) => { const t = item(n).tooltip; return typeof t === 'string' ? t : t?.value ?? ''; };
 
 async function child(parent: Node | undefined, text: string): Promise<Node> {

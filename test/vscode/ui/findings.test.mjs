@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT } from './helpers.mjs';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
 
 const VHOST = `rmqp-test-ui-diag-${randomBytes(3).toString('hex')}`;
 const BROKER = 'diag-ui';
@@ -90,44 +90,6 @@ async function runExact(page, title) {
   }
 }
 
-function row(page, label, nth = 0) {
-  return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
-}
-
-async function expand(page, label, nth = 0) {
-  const r = row(page, label, nth);
-  await r.waitFor({ timeout: 30_000 });
-  if (await r.getAttribute('aria-expanded') !== 'true') { await r.locator('.label-name').click(); }
-  // Poll the locator, not an element handle: a live-count redraw may replace the row's element meanwhile.
-  await until(async () => (await r.getAttribute('aria-expanded')) === 'true' || undefined, `${label} expanded`, 15_000);
-}
-
-async function hoverTooltip(page, rowLocator, text) {
-  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
-  for (let attempt = 1; ; attempt++) {
-    await page.mouse.move(1300, 800);
-    await until(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0 || undefined, 'an earlier hover to close', 5_000);
-    await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
-    try {
-      await hover.waitFor({ timeout: 3_000 });
-      return hover;
-    } catch (e) {
-      if (attempt === 8) { await screenshot(page, 'findings-hover-failed'); throw e; }
-    }
-  }
-}
-
-async function widenSidebar(page, by) {
-  const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
-  if (!side) { return; }
-  const x = side.x + side.width - 1, y = side.y + side.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + by, y, { steps: 8 });
-  await page.mouse.up();
-  await page.mouse.move(1300, 800);
-}
-
 test('a shared pool shows an error in the tree and in the Findings view', async () => {
   const { page, lap } = wb;
   await openContainer(page);
@@ -141,17 +103,17 @@ test('a shared pool shows an error in the tree and in the Findings view', async 
   await notification(page, `Saved broker "${BROKER}"`).waitFor({ timeout: 30_000 });
   lap('broker added');
 
-  await expand(page, BROKER);
-  await expand(page, VHOST);
-  await expand(page, 'Exchanges');
-  await expand(page, 'nova');
-  await expand(page, KEY);
-  const ceilometer = row(page, 'ceilometer');
+  await expandRow(page, BROKER);
+  await expandRow(page, VHOST);
+  await expandRow(page, 'Exchanges');
+  await expandRow(page, 'nova');
+  await expandRow(page, KEY);
+  const ceilometer = labelRow(page, 'ceilometer');
   await ceilometer.waitFor({ timeout: 30_000 });
   // Findings are computed in the background when the pools are drawn; the pool's row is redrawn with them.
   await ceilometer.locator('.codicon-error').waitFor({ timeout: 30_000 });
-  assert.equal(await row(page, 'audit').locator('.codicon-error, .codicon-warning').count(), 0, 'the healthy pool has no finding icon');
-  await expand(page, 'ceilometer');
+  assert.equal(await labelRow(page, 'audit').locator('.codicon-error, .codicon-warning').count(), 0, 'the healthy pool has no finding icon');
+  await expandRow(page, 'ceilometer');
   await until(async () => (await treeRows(page).filter({ hasText: 'aodh-listener' }).locator('.codicon-error').count()) === 1 || undefined, 'the error icon on the aodh worker');
   lap('error icons on the pool and its workers');
 
@@ -179,9 +141,9 @@ test('a shared pool shows an error in the tree and in the Findings view', async 
 
   // Clicking the finding reveals and selects the pool in the Brokers view.
   await page.mouse.move(1300, 800);
-  await row(page, 'ceilometer').locator('.label-name').click(); // collapse, so that the reveal has something to do
+  await labelRow(page, 'ceilometer').locator('.label-name').click(); // collapse, so that the reveal has something to do
   await finding.locator('.label-name').click();
-  await until(async () => (await row(page, 'ceilometer').getAttribute('aria-selected')) === 'true' || undefined, 'ceilometer selected in the Brokers view');
+  await until(async () => (await labelRow(page, 'ceilometer').getAttribute('aria-selected')) === 'true' || undefined, 'ceilometer selected in the Brokers view');
   lap('a click on the finding selects the pool');
 });
 
@@ -209,11 +171,11 @@ async function localPoolSteps() {
   await notification(page, 'Pool "metering" is running with 3 local workers').waitFor({ timeout: 30_000 });
   lap('pool created from the palette');
 
-  const metering = row(page, 'metering');
+  const metering = labelRow(page, 'metering');
   await metering.waitFor({ timeout: 30_000 });
   // An auto-refresh can draw the new queue as a plain pool a moment before the local pool is registered: wait for the redraw.
   await until(async () => /3 local workers · 0 delivered/.test((await metering.innerText()).replace(/\s+/g, ' ')) || undefined, 'metering marked as a local pool', 15_000);
-  await expand(page, 'metering');
+  await expandRow(page, 'metering');
   await until(async () => (await treeRows(page).filter({ hasText: '(local)' }).count()) === 3 || undefined, 'three local worker rows');
 
   await runExact(page, 'RabbitMQ: Publish Test Notifications…');
@@ -238,13 +200,13 @@ async function localPoolSteps() {
   await runCommand(page, 'Notifications: Clear All Notifications');
   // Move the selection off the pool (a selected row paints its icon in one colour): collapse and expand its binding key.
   for (let i = 0; i < 2; i++) {
-    const was = await row(page, KEY).getAttribute('aria-expanded');
-    await row(page, KEY).locator('.label-name').click();
-    await until(async () => (await row(page, KEY).getAttribute('aria-expanded')) !== was || undefined, `${KEY} ${was === 'true' ? 'collapsed' : 'expanded'}`, 10_000);
+    const was = await labelRow(page, KEY).getAttribute('aria-expanded');
+    await labelRow(page, KEY).locator('.label-name').click();
+    await until(async () => (await labelRow(page, KEY).getAttribute('aria-expanded')) !== was || undefined, `${KEY} ${was === 'true' ? 'collapsed' : 'expanded'}`, 10_000);
   }
-  await row(page, 'metering-1 (local)').waitFor({ timeout: 15_000 });
+  await labelRow(page, 'metering-1 (local)').waitFor({ timeout: 15_000 });
   await page.mouse.click(1100, 700);
-  const poolHover = await hoverTooltip(page, row(page, 'metering', 1), 'Local pool');
+  const poolHover = await hoverTooltip(page, labelRow(page, 'metering', 1), 'Local pool');
   assert.match((await poolHover.innerText()).replace(/\s+/g, ' '), /Local workers: 3 Delivered: 3,000 Acked: 3,000/);
   await screenshot(page, 'local-pools-fixture');
   lap('local-pools-fixture.png');
@@ -263,6 +225,6 @@ async function localPoolSteps() {
   await runExact(page, 'RabbitMQ: Remove Broker');
   await dialog.filter({ hasText: `Remove broker "${BROKER}"?` }).waitFor({ timeout: 15_000 });
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
-  await row(page, 'localhost').waitFor({ timeout: 30_000 });
+  await labelRow(page, 'localhost').waitFor({ timeout: 30_000 });
   lap('pool stopped, broker removed');
 }

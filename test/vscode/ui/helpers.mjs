@@ -133,15 +133,18 @@ export async function api(method, p, body) {
   return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
 }
 
-/** Polls fn until it returns something truthy, or throws after the deadline (never a fixed sleep). */
-export async function until(fn, what, timeoutMs = 30_000) {
+/** Polls fn (sync or async) until it returns something truthy, or throws after the deadline, naming the last value or error. */
+export async function until(fn, what, timeoutMs = 30_000, everyMs = 250) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
-    const v = await fn().catch((e) => { last = e; return undefined; });
-    if (v) { return v; }
-    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`); }
-    await new Promise((r) => setTimeout(r, 250));
+    try {
+      const v = await fn();
+      if (v) { return v; }
+      last = v;
+    } catch (e) { last = e; }
+    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`); }
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -199,4 +202,46 @@ export class CuttableProxy {
     this.#sockets.clear();
     if (s) { await new Promise((r) => s.close(() => r())); }
   }
+}
+
+/** A tree row by its exact label (a row's text also holds its description, so match the label element). */
+export function labelRow(page, label, nth = 0) {
+  return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
+}
+
+/** Expands a tree row (by its exact label) unless it is expanded, and waits until it is. */
+export async function expandRow(page, label, nth = 0) {
+  const r = labelRow(page, label, nth);
+  await r.waitFor({ timeout: 30_000 });
+  if (await r.getAttribute('aria-expanded') !== 'true') { await r.locator('.label-name').click(); }
+  // Poll the locator, not an element handle: a live-count redraw may replace the row's element meanwhile.
+  await until(async () => (await r.getAttribute('aria-expanded')) === 'true' || undefined, `${label} expanded`, 15_000);
+}
+
+/** Hovers a row until its tooltip (containing `text`) shows: an auto-refresh that redraws the row can close a hover. */
+export async function hoverTooltip(page, rowLocator, text) {
+  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(1300, 800);
+    await until(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0 || undefined, 'an earlier hover to close', 5_000);
+    await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
+    try {
+      await hover.waitFor({ timeout: 3_000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 8) { await screenshot(page, 'hover-failed'); throw e; }
+    }
+  }
+}
+
+/** Drags the sidebar's right edge by `by` pixels: room for the tree's descriptions in a picture. */
+export async function widenSidebar(page, by) {
+  const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
+  if (!side) { return; }
+  const x = side.x + side.width - 1, y = side.y + side.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + by, y, { steps: 8 });
+  await page.mouse.up();
+  await page.mouse.move(1300, 800);
 }

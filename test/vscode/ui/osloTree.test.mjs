@@ -1,8 +1,8 @@
 // UI: the seed's own scenario with the REAL oslo.messaging client, in the real workbench. Three processes of one program
 // (ceilometer-agent-notification, each connection named "<program>:<pid>:<uuid>") listen in pool "ceilometer", another
 // program in pool "audit", tuned as deployments are (rabbit_qos_prefetch_count = 10). The Brokers tree must show pool ceilometer with no warning and ONE application in its tooltip,
-// each worker with its own process in its tooltip, and no shared-pool finding on it. Saves
-// docs/images/oslo-pool.png. Needs Debian's python3-oslo.messaging (scripts/deps.sh oslo).
+// each worker with its own process in its tooltip, and no shared-pool finding on it. With RMQ_POOLS_DOCS_IMAGES=1 it
+// saves docs/images/oslo-pool.png. Needs Debian's python3-oslo.messaging (scripts/deps.sh oslo).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchWorkbench, openContainer, screenshot, treeRows, api, until } from './helpers.mjs';
+import { launchWorkbench, openContainer, screenshot, api, until, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'docs/images');
@@ -57,43 +57,16 @@ after(async () => {
   await api('DELETE', `vhosts/${encodeURIComponent(VHOST)}`).catch(() => {});
 });
 
-function row(page, label, nth = 0) {
-  return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
-}
-
-async function expand(page, label, nth = 0) {
-  const r = row(page, label, nth);
-  await r.waitFor({ timeout: 30_000 });
-  if (await r.getAttribute('aria-expanded') !== 'true') { await r.locator('.label-name').click(); }
-  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 15_000 });
-}
-
-/** Hovers a row until its tooltip (containing `text`) shows: an auto-refresh that redraws the row can close a hover. */
-async function hoverTooltip(page, rowLocator, text) {
-  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
-  for (let attempt = 1; ; attempt++) {
-    await page.mouse.move(900, 700);
-    await page.waitForTimeout(300);
-    await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
-    try {
-      await hover.waitFor({ timeout: 3_000 });
-      return hover;
-    } catch (e) {
-      if (attempt === 8) { await screenshot(page, 'oslo-hover-failed'); throw e; }
-    }
-  }
-}
-
 test('three oslo processes of one program in one pool: no warning, one application', async () => {
   const { page, lap } = wb;
   await openContainer(page);
-  await expand(page, 'localhost');
-  await expand(page, VHOST);
-  await expand(page, 'Exchanges');
-  await expand(page, 'nova');
-  await expand(page, 'notifications.info');
-  await expand(page, 'ceilometer');
-  await until(async () => (await row(page, CEILOMETER, 2).count()) === 1 || undefined, `3 workers named ${CEILOMETER}`)
+  await expandRow(page, 'localhost');
+  await expandRow(page, VHOST);
+  await expandRow(page, 'Exchanges');
+  await expandRow(page, 'nova');
+  await expandRow(page, 'notifications.info');
+  await expandRow(page, 'ceilometer');
+  await until(async () => (await labelRow(page, CEILOMETER, 2).count()) === 1 || undefined, `3 workers named ${CEILOMETER}`)
     .catch(async (e) => {
       await screenshot(page, 'oslo-workers-missing');
       const toasts = await page.locator('.notifications-toasts').innerText().catch(() => '');
@@ -103,10 +76,10 @@ test('three oslo processes of one program in one pool: no warning, one applicati
   const errors = await page.locator('.notifications-toasts').innerText().catch(() => '');
   assert.doesNotMatch(errors, /already registered|Element with id/, `no tree error: ${errors}`);
 
-  const text = (await row(page, 'ceilometer').innerText()).replace(/\s+/g, ' ');
+  const text = (await labelRow(page, 'ceilometer').innerText()).replace(/\s+/g, ' ');
   assert.match(text, /3 workers/);
   // The pool's icon is the plain inbox, not in the warning colour a shared pool (or any finding) gets.
-  const icon = row(page, 'ceilometer').locator('.custom-view-tree-node-item-icon').first();
+  const icon = labelRow(page, 'ceilometer').locator('.custom-view-tree-node-item-icon').first();
   const warning = await page.evaluate(() => {
     const probe = document.createElement('span');
     probe.style.color = 'var(--vscode-problemsWarningIcon-foreground)';
@@ -119,27 +92,24 @@ test('three oslo processes of one program in one pool: no warning, one applicati
   assert.match(await icon.getAttribute('class'), /codicon-inbox/);
   assert.doesNotMatch(await icon.getAttribute('class'), /codicon-(warning|error)/);
   // Room for the descriptions in the picture: drag the sidebar's right edge.
-  const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
-  if (side) {
-    const x = side.x + side.width - 1, y = side.y + side.height / 2;
-    await page.mouse.move(x, y);
-    await page.mouse.down();
-    await page.mouse.move(x + 260, y, { steps: 8 });
-    await page.mouse.up();
-  }
-  const hover = await hoverTooltip(page, row(page, 'ceilometer'), 'Queue type');
+  await widenSidebar(page, 260);
+
+  const hover = await hoverTooltip(page, labelRow(page, 'ceilometer'), 'Queue type');
   const tip = (await hover.innerText()).replace(/\s+/g, ' ');
   assert.match(tip, new RegExp(`Applications: ${CEILOMETER}(?! ?,)`), tip);
   assert.match(tip, /3 workers of one application share the load/);
   assert.doesNotMatch(tip, /applications share this pool/);
   assert.doesNotMatch(tip, /steal each other's messages|shared-pool/, 'no shared-pool finding on it');
   assert.doesNotMatch(tip, /:\d+:[0-9a-f]{8}-/, 'the pool names the program, not each process');
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: path.join(DOCS, 'oslo-pool.png'), clip: { x: 0, y: 0, width: 1000, height: 620 } });
   await screenshot(page, 'oslo-pool');
-  lap('docs/images/oslo-pool.png');
+  // The README's picture only when asked (RMQ_POOLS_DOCS_IMAGES=1): a test run leaves tracked files alone.
+  if (process.env.RMQ_POOLS_DOCS_IMAGES === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: path.join(DOCS, 'oslo-pool.png'), clip: { x: 0, y: 0, width: 1000, height: 620 } });
+    lap('docs/images/oslo-pool.png');
+  }
 
-  const workerTip = (await (await hoverTooltip(page, row(page, CEILOMETER, 0), 'Client name')).innerText()).replace(/\s+/g, ' ');
+  const workerTip = (await (await hoverTooltip(page, labelRow(page, CEILOMETER, 0), 'Client name')).innerText()).replace(/\s+/g, ' ');
   assert.match(workerTip, new RegExp(`Client name: ${CEILOMETER}:\\d+:[0-9a-f-]{36}`), workerTip);
   await page.mouse.move(900, 700);
 });

@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, webviewFrame } from './helpers.mjs';
+import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, until, webviewFrame } from './helpers.mjs';
 
 const MGMT = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
 const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
@@ -28,16 +28,6 @@ async function api(method, p, body) {
   return r.status === 204 || r.status === 201 ? undefined : r.json().catch(() => undefined);
 }
 const enc = encodeURIComponent;
-
-async function until(fn, what, timeoutMs = 30_000, everyMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try { const v = await fn(); if (v) { return v; } last = v; } catch (e) { last = e; }
-    if (Date.now() > deadline) { throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`); }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** Answers the quick pick whose title contains `title`: types `value`, waits for a matching row, presses Enter. */
 async function pick(page, title, value) {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, api, until, amqpVhost, MGMT } from './helpers.mjs';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
 
 const VHOST = `rmqp-test-ui-${randomBytes(3).toString('hex')}`;
 const BROKER = 'oslo-ui';
@@ -56,38 +56,10 @@ async function answerStep(page, step, value) {
   await page.keyboard.press('Enter');
 }
 
-/** A tree row by its exact label (the row's text also holds the description, so match the label element). */
-function row(page, label, nth = 0) {
-  return treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
-}
-
-/** Hovers a row until its tooltip (containing `text`) shows: an auto-refresh that redraws the row can close a hover. */
-async function hoverTooltip(page, rowLocator, text) {
-  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
-  for (let attempt = 1; ; attempt++) {
-    await page.mouse.move(900, 700);
-    await until(async () => (await page.locator('.monaco-hover:visible, .workbench-hover:visible').count()) === 0 || undefined, 'an earlier hover to close', 5_000);
-    await rowLocator.locator('.label-name').hover({ position: { x: 10 + attempt, y: 5 } });
-    try {
-      await hover.waitFor({ timeout: 3_000 });
-      return hover;
-    } catch (e) {
-      if (attempt === 8) { await screenshot(page, 'tree-hover-failed'); throw e; }
-    }
-  }
-}
-
-async function expand(page, label, nth = 0) {
-  const r = row(page, label, nth);
-  await r.waitFor({ timeout: 30_000 });
-  if (await r.getAttribute('aria-expanded') !== 'true') { await r.locator('.label-name').click(); }
-  await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 15_000 });
-}
-
 test('Add Broker through its input boxes, then browse the oslo pools and workers', async () => {
   const { page, lap } = wb;
   await openContainer(page);
-  await row(page, 'localhost').waitFor({ timeout: 30_000 });
+  await labelRow(page, 'localhost').waitFor({ timeout: 30_000 });
   lap('local default broker shown');
 
   await runCommand(page, 'RabbitMQ: Add Broker');
@@ -101,21 +73,21 @@ test('Add Broker through its input boxes, then browse the oslo pools and workers
   lap('broker added through the wizard');
 
   // The configured broker replaces the local default one; it and its only vhost open by themselves.
-  await row(page, BROKER).waitFor({ timeout: 30_000 });
-  await expand(page, BROKER);
-  await expand(page, VHOST);
-  await expand(page, 'Exchanges');
-  await expand(page, 'nova');
-  await expand(page, 'notifications.info', 0); // the binding key (the pool of that name comes below it)
-  for (const pool of ['audit', 'ceilometer']) { await expand(page, pool); }
-  await expand(page, 'notifications.info', 1);
+  await labelRow(page, BROKER).waitFor({ timeout: 30_000 });
+  await expandRow(page, BROKER);
+  await expandRow(page, VHOST);
+  await expandRow(page, 'Exchanges');
+  await expandRow(page, 'nova');
+  await expandRow(page, 'notifications.info', 0); // the binding key (the pool of that name comes below it)
+  for (const pool of ['audit', 'ceilometer']) { await expandRow(page, pool); }
+  await expandRow(page, 'notifications.info', 1);
   lap('expanded down to the workers');
 
   const workers = { 'ceilometer-collector': 3, 'audit-logger': 1, 'oslo-notifier': 1 };
   for (const [app, n] of Object.entries(workers)) {
     await until(async () => (await treeRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${app}$`) }) }).count()) === n || undefined, `${n} × ${app}`);
   }
-  const text = async (label, nth = 0) => (await row(page, label, nth).innerText()).replace(/\s+/g, ' ');
+  const text = async (label, nth = 0) => (await labelRow(page, label, nth).innerText()).replace(/\s+/g, ' ');
   assert.match(await text('ceilometer'), /3 workers/);
   assert.match(await text('audit'), /1 worker · 0 ready · 7 unacked/);
   assert.match(await text('notifications.info', 1), /1 worker/);
@@ -123,15 +95,8 @@ test('Add Broker through its input boxes, then browse the oslo pools and workers
   assert.match(await text('nova'), /topic · durable/);
 
   // Give the sidebar room for the descriptions (drag its right edge), and clear the "Saved broker" toast, before the picture.
-  const side = await page.locator('#workbench\\.parts\\.sidebar').boundingBox();
-  if (side) {
-    const x = side.x + side.width - 1, y = side.y + side.height / 2;
-    await page.mouse.move(x, y);
-    await page.mouse.down();
-    await page.mouse.move(x + 300, y, { steps: 8 });
-    await page.mouse.up();
-    await page.mouse.move(900, 700);
-  }
+  await widenSidebar(page, 300);
+
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.mouse.move(900, 700);
   await until(async () => (await page.locator('.monaco-sash.hover, .monaco-sash.active').count()) === 0 || undefined, 'the sash\'s hover highlight to fade', 10_000);
@@ -141,7 +106,7 @@ test('Add Broker through its input boxes, then browse the oslo pools and workers
 
 test('tooltips: pool details in Markdown; a hostile name stays text', async () => {
   const { page, lap } = wb;
-  const hover = await hoverTooltip(page, row(page, 'ceilometer'), 'Queue type');
+  const hover = await hoverTooltip(page, labelRow(page, 'ceilometer'), 'Queue type');
   const t = (await hover.innerText()).replace(/\s+/g, ' ');
   assert.match(t, /Queue type: classic/);
   assert.match(t, /Applications: ceilometer-collector/);
@@ -150,8 +115,8 @@ test('tooltips: pool details in Markdown; a hostile name stays text', async () =
 
   // The hostile pool under compute.#: its label is the literal text and its tooltip holds no <img> element.
   await page.mouse.move(900, 700);
-  await expand(page, 'compute.#');
-  const evil = row(page, HOSTILE);
+  await expandRow(page, 'compute.#');
+  const evil = labelRow(page, HOSTILE);
   await evil.waitFor({ timeout: 15_000 });
   assert.equal(await evil.locator('img').count(), 0);
   const evilHover = await hoverTooltip(page, evil, 'onerror');
@@ -168,7 +133,7 @@ test('Remove Broker (modal confirmation) puts the local broker back', async () =
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.filter({ hasText: `Remove broker "${BROKER}"?` }).waitFor({ timeout: 15_000 });
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
-  await row(page, 'localhost').waitFor({ timeout: 30_000 });
-  assert.equal(await row(page, BROKER).count(), 0);
+  await labelRow(page, 'localhost').waitFor({ timeout: 30_000 });
+  assert.equal(await labelRow(page, BROKER).count(), 0);
   lap('broker removed; the local broker is back');
 });

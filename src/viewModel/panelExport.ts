@@ -1,5 +1,5 @@
 /** Export of the panel's numbers: JSON (everything) or CSV (one row per pool and per worker). Pure, vscode-free. */
-import type { AuditView, PanelSelection, PoolRow, RatePoint } from './protocol';
+import type { AuditView, PanelSelection, PoolRow, RatePoint } from './panelProtocol';
 
 export interface ExportData {
   selection: PanelSelection;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as amqp from 'amqplib';
-import { BrokerConfig, amqpConnectArgs, brokerConfig } from '../../src/broker/connection';
+import { BrokerConfig, BrokerInput, amqpConnectArgs, brokerConfig } from '../../src/broker/connection';
 import { ManagementClient } from '../../src/broker/management';
 
 export const AMQP_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -23,18 +23,28 @@ export interface TestVhost {
   cleanup(): Promise<void>;
 }
 
-/** Creates vhost `rmqp-test-<tag>-<random>` with full permissions for the test user. */
-export async function freshVhost(tag: string): Promise<TestVhost> {
+/** Where a test vhost lives: the main broker by default, or another node (the scratch node of the fault and TLS tests). */
+export interface VhostOn {
+  amqpUrl?: string;
+  managementUrl?: string;
+  /** More broker settings for the vhost's config (TLS, timeouts). */
+  input?: BrokerInput;
+}
+
+/** Creates vhost `rmqp-test-<tag>-<random>` with full permissions for the test user; cleanup() closes its connections and deletes it. */
+export async function freshVhost(tag: string, on: VhostOn = {}): Promise<TestVhost> {
   const name = `rmqp-test-${tag}-${randomBytes(4).toString('hex')}`;
-  const config = brokerConfig({ amqpUrl: AMQP_URL, managementUrl: MANAGEMENT_URL, vhost: name });
+  const where = { amqpUrl: on.amqpUrl ?? AMQP_URL, managementUrl: on.managementUrl ?? MANAGEMENT_URL };
+  const config = brokerConfig({ ...where, vhost: name, ...on.input });
+  const admin = new ManagementClient(brokerConfig(where));
+  await admin.putVhost(name);
+  await admin.putPermissions(name, brokerConfig(where).username);
   const client = new ManagementClient(config);
-  await client.putVhost(name);
-  await client.putPermissions(name, config.username);
   const conns: amqp.ChannelModel[] = [];
   return {
     name, config, client,
     async connect(connectionName) {
-      const { url, socketOptions } = amqpConnectArgs(config, connectionName);
+      const { url, socketOptions } = amqpConnectArgs(brokerConfig({ ...where, vhost: name }), connectionName);
       const c = await amqp.connect(url, socketOptions);
       c.on('error', () => { /* closed by the test or the broker */ });
       conns.push(c);
@@ -42,7 +52,8 @@ export async function freshVhost(tag: string): Promise<TestVhost> {
     },
     async cleanup() {
       for (const c of conns) { await c.close().catch(() => undefined); }
-      await client.deleteVhost(name).catch(() => undefined);
+      await admin.deleteVhost(name).catch(() => undefined);
+      admin.dispose();
       client.dispose();
     },
   };

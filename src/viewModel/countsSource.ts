@@ -13,7 +13,7 @@ import type { Logger } from '../broker/logger';
 import type { ApiQueue, ManagementClient } from '../broker/management';
 import { queueDeliveries } from '../broker/messageStats';
 import { localPoolNote } from './freshness';
-import { HISTORY_POINTS, PanelSelection, PoolRow, RatePoint, WorkerRow } from './protocol';
+import { HISTORY_POINTS, PanelSelection, PoolRow, RatePoint, WorkerRow } from './panelProtocol';
 
 export interface CountsSourceOptions {
   selection: PanelSelection;

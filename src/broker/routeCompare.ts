@@ -8,12 +8,12 @@
  */
 import type * as amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { amqpConnectArgs, BrokerConfig } from '../broker/connection';
-import type { ManagementClient } from '../broker/management';
-import { encodeBuffer, makeNotification } from '../broker/oslo';
-import type { HeaderValue } from '../broker/routing';
-import { loadAmqplib } from '../broker/recovering';
-import { sleep } from '../broker/time';
+import { amqpConnectArgs, BrokerConfig } from './connection';
+import type { ManagementClient } from './management';
+import { encodeBuffer, makeNotification } from './oslo';
+import type { HeaderValue } from './routing';
+import { loadAmqplib } from './recovering';
+import { sleep } from './time';
 
 export type Evidence = 'depth' | 'local' | 'stats';
 

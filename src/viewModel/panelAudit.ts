@@ -4,7 +4,7 @@
  * (approximate). This file only turns its report into the panel's AuditView. vscode-free.
  */
 import type { AuditReport } from '../broker/audit';
-import type { AuditView } from './protocol';
+import type { AuditView } from './panelProtocol';
 
 export function auditView(r: AuditReport, at = Date.now()): AuditView {
   return {

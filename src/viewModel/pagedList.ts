@@ -3,8 +3,8 @@
  * The number of pages shown and the filter survive a refresh; the data does not: a refresh re-reads the same pages,
  * so "Load more…" twice, then Refresh, still shows three pages.
  */
-import type { Page, PageQuery } from '../../broker/management';
-import { MAX_PAGE_SIZE } from '../../broker/management';
+import type { Page, PageQuery } from '../broker/management';
+import { MAX_PAGE_SIZE } from '../broker/management';
 
 export interface Filter {
   text: string;

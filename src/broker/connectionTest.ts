@@ -2,11 +2,10 @@
  * "Test Connection": the management API (overview + the vhost) and AMQP (open and close one connection), each with a
  * verdict a person can act on. vscode-free: Add Broker, Test Connection and tests share it.
  */
-import { BrokerConfig, amqpConnectArgs } from '../broker/connection';
-import { describeError } from '../broker/errors';
-import { loadAmqplib, toBrokerError } from '../broker/recovering';
-import { ManagementClient } from '../broker/management';
-import { BrokerState, stateOf } from '../tree/model/brokerSession';
+import { BrokerConfig, amqpConnectArgs } from './connection';
+import { loadAmqplib, toBrokerError } from './recovering';
+import { ManagementClient } from './management';
+import { BrokerState, describeError, stateOf } from './errors';
 
 export interface ConnectionTestResult {
   ok: boolean;

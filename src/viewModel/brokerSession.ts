@@ -5,15 +5,16 @@
  * consumers and connections are fetched once per refresh, not once per pool; an exchange's bindings only when that
  * exchange is expanded; pool details only for the pools a binding key shows (one regex-filtered, `columns=` request).
  */
-import type { BrokerConfig } from '../../broker/connection';
-import { BrokerError, describeError } from '../../broker/errors';
-import type { Logger } from '../../broker/logger';
+import type { BrokerConfig } from '../broker/connection';
+import { BrokerError, BrokerState, describeError, stateOf } from '../broker/errors';
+
+import type { Logger } from '../broker/logger';
 import {
   ApiBinding, ApiExchange, ApiNode, ApiOverview, ApiQueue, ApiVhost, ManagementClient, ManagementClientOptions,
-} from '../../broker/management';
+} from '../broker/management';
 import {
   BindingGroup, EXCHANGE_COLUMNS, Pool, QUEUE_COLUMNS, Worker, emptyPool, groupBindings, isSystemExchange, poolFrom, workersByQueue,
-} from '../../broker/topology';
+} from '../broker/topology';
 import { ClusterView, clusterView } from './cluster';
 import { Filter, PagedList } from './pagedList';
 import { regexLiteral } from './text';
@@ -25,21 +26,12 @@ export interface TreeOptions {
   showSystemExchanges: boolean;
 }
 
-export type BrokerState = 'unknown' | 'connected' | 'unreachable' | 'auth' | 'error';
-
 export interface BrokerStatus {
   state: BrokerState;
   /** One redacted line: the version when connected, the reason otherwise. */
   detail: string;
 }
 
-export function stateOf(e: unknown): BrokerState {
-  if (e instanceof BrokerError) {
-    if (e.kind === 'auth' || e.kind === 'forbidden') { return 'auth'; }
-    if (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'plugin-off' || e.kind === 'tls') { return 'unreachable'; }
-  }
-  return 'error';
-}
 
 /** A memo of promises for one generation; failed ones are forgotten so that Retry asks again. */
 class Memo {

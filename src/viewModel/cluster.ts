@@ -3,8 +3,8 @@
  * (queue type, leader, members online/offline) and the node each worker is connected to. Pure functions over the
  * management API's data, so that the cluster tests can check exactly what the tree will show.
  */
-import type { ApiNode, ApiOverview, ManagementEndpoint } from '../../broker/management';
-import type { Pool, Worker } from '../../broker/topology';
+import type { ApiNode, ApiOverview, ManagementEndpoint } from '../broker/management';
+import type { Pool, Worker } from '../broker/topology';
 import { plural } from './text';
 
 export type NodeState = 'running' | 'down' | 'alarm' | 'partitioned';

@@ -5,7 +5,7 @@
  * state the page gets. Every string may carry broker data: the page sets it as text only.
  */
 import type { LocalPoolEntry } from '../broker/localPools';
-import type { PoolRow } from './protocol';
+import type { PoolRow } from './panelProtocol';
 
 export function ago(at: number | undefined, now = Date.now()): string {
   if (at === undefined) { return 'not yet'; }

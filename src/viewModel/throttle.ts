@@ -3,7 +3,7 @@
  * most `perSecond` messages to the page: the first change goes out at once, later ones wait for the next slot, and
  * only the newest value per key is kept. vscode-free so that it is tested without a panel.
  */
-import type { BusyView, PoolRow, RatePoint } from './protocol';
+import type { BusyView, PoolRow, RatePoint } from './panelProtocol';
 
 export interface UpdateBatch {
   pools: PoolRow[];

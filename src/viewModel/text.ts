@@ -4,9 +4,9 @@
  * Labels are plain text in VS Code, but bidi controls would still spoof them; tooltips are Markdown and must be escaped.
  * Which characters are unsafe is decided once, in the core (broker/text.ts).
  */
-import { inertText } from '../../broker/text';
+import { inertText } from '../broker/text';
 
-export { plural } from '../../broker/text';
+export { plural } from '../broker/text';
 
 export const MAX_LABEL = 120;
 

@@ -12,8 +12,15 @@ import { describeError } from '../broker/errors';
 import type { Logger } from '../broker/logger';
 import type { ApiBinding, ApiExchange, ApiQueue } from '../broker/management';
 import { EXCHANGE_COLUMNS, ExchangeModel, Pool, QUEUE_COLUMNS, Topology, Worker, exchangeModel, poolFrom } from '../broker/topology';
-import type { BrokerSession } from './model/brokerSession';
-import type { FindingsSource } from './treeExtras';
+import type { BrokerSession } from './brokerSession';
+
+/** What the tree asks of the findings: a pool's findings, and to compute a vhost's once per refresh. */
+export interface FindingsSource {
+  /** The findings about one pool (empty when none, or not computed yet). */
+  forPool(broker: string, vhost: string, pool: string): Finding[];
+  /** Starts computing the vhost's findings for this refresh, once (later calls in the same refresh do nothing). */
+  ensure(session: BrokerSession, vhost: string): void;
+}
 
 export interface VhostFindings {
   broker: string;
