@@ -76,7 +76,7 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     const args = parseArgs(rest, specs);
     json = args.flags.json === true;
     if (args.flags.help) {
-      io.out(helpText(`rmq-pools ${usageLine(cmd.name, cmd.positionals, cmd.flags, '[--vhost V] [--json] [connection options]')}`, cmd.summary, specs));
+      io.out(helpText(`rmq-pools ${usageLine(cmd.name, cmd.positionals, Object.fromEntries(Object.entries(cmd.flags).filter(([k]) => !(k in COMMON_FLAGS))), '[--vhost V] [--json] [connection options]')}`, cmd.summary, specs));
       return 0;
     }
     // --json: everything on stdout is the JSON document; keep broker-provided names in it inert for a terminal too.
