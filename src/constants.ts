@@ -70,6 +70,8 @@ export const Commands = {
   /** Test-only (registered with RMQ_POOLS_TEST=1): the panel UI test seeds and stops local pools from the palette. */
   testStartPools: 'rabbitmqPools.test.startPools',
   testStopPools: 'rabbitmqPools.test.stopPools',
+  startDemo: 'rabbitmqPools.demo.start',
+  stopDemo: 'rabbitmqPools.demo.stop',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -105,10 +107,12 @@ export const ContextValues = {
  * |----------------------------------|--------------------------------------------------------------------|
  * | rabbitmqPools.hasLocalPools      | at least one local worker pool runs (Add Worker, Stop Worker, Stop Pool in the palette) |
  * | rabbitmqPools.testMode           | the test-only commands are registered (RMQ_POOLS_TEST=1 or the VS Code test rig) |
+ * | rabbitmqPools.demoRunning        | Start Demo… has a demo running in this window (Stop Demo in the palette and the view's menu) |
  */
 export const ContextKeys = {
   hasLocalPools: 'rabbitmqPools.hasLocalPools',
   testMode: 'rabbitmqPools.testMode',
+  demoRunning: 'rabbitmqPools.demoRunning',
 } as const;
 
 /** SecretStorage key of a broker's password. */

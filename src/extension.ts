@@ -7,12 +7,15 @@ import { registerCommands } from './commands/registry';
 import { registerDeliveryCountsPanel } from './webview/register';
 import { ActiveInput, activeInput } from './commands/multiStepInput';
 import type { LocalPoolsContext } from './commands/pools/localPoolsContext';
+import { stopDemoOnExit } from './commands/demo/demoController';
 
 export interface ExtensionApi {
   services: Services;
   /** For tests: the multi-step quick input on screen, and the local-pools context key's value. */
   inputs: ActiveInput;
   poolsContext: LocalPoolsContext;
+  /** For tests: what deactivate() does for a running demo (the window stays). */
+  stopDemoOnExit(): Promise<void>;
 }
 
 let active: Services | undefined;
@@ -22,11 +25,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   active = services;
   const poolsContext = registerCommands(context, services);
   registerDeliveryCountsPanel(context, services);
-  return { services, inputs: activeInput, poolsContext };
+  return { services, inputs: activeInput, poolsContext, stopDemoOnExit: () => stopDemoOnExit(services) };
 }
 
-/** Local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
+/** A running demo is removed and local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
 export async function deactivate(): Promise<void> {
+  // The demo first: it stops its own pools and removes its vhost.
+  await stopDemoOnExit(active);
   await active?.localPools.stopAll();
   active = undefined;
 }

@@ -19,6 +19,7 @@ function globalHelp(): string {
 /** What a group of subcommands is for, in its help ("rmq-pools pool --help"). */
 const GROUP_SUMMARIES: Record<string, string> = {
   pool: 'Local worker pools: run workers on a pool from this terminal and count every delivery.',
+  demo: 'The demo: the seed\'s scenario (exchange nova, pools ceilometer and audit, a shared pool, oslo\'s default queue) in a scratch vhost of the local broker.',
 };
 
 /** The commands under a first word that is not a command itself ("pool" → "pool run", …); empty when there are none. */
@@ -67,14 +68,15 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     return 2;
   }
   const { cmd, rest } = found;
-  const specs = { ...cmd.flags, ...COMMON_FLAGS };
+  // A command may describe a common flag its own way (demo: --vhost defaults to the demo's vhost), in the common flags' place.
+  const specs = { ...cmd.flags, ...COMMON_FLAGS, ...Object.fromEntries(Object.entries(cmd.flags).filter(([k]) => k in COMMON_FLAGS)) };
   const exits: (() => Promise<void> | void)[] = [];
   let json = rest.includes('--json');
   try {
     const args = parseArgs(rest, specs);
     json = args.flags.json === true;
     if (args.flags.help) {
-      io.out(helpText(`rmq-pools ${usageLine(cmd.name, cmd.positionals, cmd.flags, '[--vhost V] [--json] [connection options]')}`, cmd.summary, specs));
+      io.out(helpText(`rmq-pools ${usageLine(cmd.name, cmd.positionals, Object.fromEntries(Object.entries(cmd.flags).filter(([k]) => !(k in COMMON_FLAGS))), '[--vhost V] [--json] [connection options]')}`, cmd.summary, specs));
       return 0;
     }
     // --json: everything on stdout is the JSON document; keep broker-provided names in it inert for a terminal too.

@@ -7,6 +7,7 @@ import { poolRunCommand } from './commands/poolRun';
 import { publishCommand } from './commands/publish';
 import { countsCommand } from './commands/counts';
 import { auditCommand } from './commands/audit';
+import { demoDownCommand, demoUpCommand } from './commands/demo';
 
 export const COMMANDS: CliCommand[] = [
   topologyCommand,
@@ -16,4 +17,6 @@ export const COMMANDS: CliCommand[] = [
   publishCommand,
   countsCommand,
   auditCommand,
+  demoUpCommand,
+  demoDownCommand,
 ];

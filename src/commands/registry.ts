@@ -4,6 +4,7 @@ import type { Services } from '../services';
 import { addBrokerCommand } from './addBroker';
 import type { CommandDef } from './command';
 import { copyNameCommand } from './copyName';
+import { DEMO_COMMANDS } from './demo';
 import { deletePoolCommand } from './deletePool';
 import { diagnoseCommand } from './diagnose/runDiagnose';
 import { revealFindingCommand } from './diagnose/revealFinding';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandDef[] = [
   purgePoolCommand, deletePoolCommand,
   ...POOL_COMMANDS,
   diagnoseCommand, revealFindingCommand, routePreviewCommand,
+  ...DEMO_COMMANDS,
 ];
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */

@@ -40,9 +40,17 @@ export function registerTestCommands(context: vscode.ExtensionContext, services:
       const text = arg ?? await vscode.window.showInputBox({ title: 'Start local pools (test)', prompt: 'JSON: {"vhost","exchange","routingKey","pools":[{"name","workers"}]}' });
       if (text === undefined) { return undefined; }
       // {"colorTheme": "…"}: the UI tests switch themes for screenshots without the theme picker.
-      const raw = (typeof text === 'string' ? JSON.parse(text) : text) as { colorTheme?: unknown };
+      const raw = (typeof text === 'string' ? JSON.parse(text) : text) as { colorTheme?: unknown; settings?: unknown };
       if (typeof raw?.colorTheme === 'string') {
         await vscode.workspace.getConfiguration('workbench').update('colorTheme', raw.colorTheme, vscode.ConfigurationTarget.Global);
+        return [];
+      }
+      // {"settings": {"section.key": value, …}}: user settings a UI test needs (e.g. a broker showing only the demo's vhost).
+      if (raw?.settings && typeof raw.settings === 'object') {
+        for (const [key, value] of Object.entries(raw.settings as Record<string, unknown>)) {
+          const dot = key.lastIndexOf('.');
+          await vscode.workspace.getConfiguration(key.slice(0, dot)).update(key.slice(dot + 1), value, vscode.ConfigurationTarget.Global);
+        }
         return [];
       }
       const spec = parseSpec(raw);

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { ApiExchange, ApiQueue } from '../../broker/management';
 import { Worker, poolFrom } from '../../broker/topology';
-import { ContextValues } from '../../constants';
+import { isLocalBroker } from '../../broker/demo';
+import { Commands, ContextValues } from '../../constants';
 import type { BrokerSession, VhostData } from '../../viewModel/brokerSession';
 import type { Filter, PagedList } from '../../viewModel/pagedList';
 import { TooltipBuilder } from '../../viewModel/text';
@@ -48,7 +49,12 @@ export abstract class FolderNode<T> extends TreeNode implements Pageable {
   async getChildren(): Promise<TreeNode[]> {
     const [v] = await Promise.all([this.list.view(), this.prepare()]);
     if (!v.items.length) {
-      return [new InfoNode(this, this.list.filter ? `No ${this.what} match "${this.list.filter.text}"` : `No ${this.what} in this vhost`)];
+      if (this.list.filter) { return [new InfoNode(this, `No ${this.what} match "${this.list.filter.text}"`)]; }
+      // An empty vhost of the local broker: something to try rather than nothing to see.
+      const demo = isLocalBroker(this.sessionValue.config)
+        ? { command: Commands.startDemo, title: 'Start Demo…', tooltip: 'Nothing to look at yet: click to start the demo (exchange nova, worker pools, test notifications) in a scratch vhost of this broker' }
+        : undefined;
+      return [new InfoNode(this, `No ${this.what} in this vhost${demo ? ': click to start the demo' : ''}`, demo ? 'play' : 'info', 'info', demo)];
     }
     const out = v.items.map((i) => this.child(i));
     if (v.hasMore) { out.push(new LoadMoreNode(this, v.items.length, v.matching)); }

@@ -45,13 +45,14 @@ export class ErrorNode extends TreeNode {
 }
 
 export class InfoNode extends TreeNode {
-  constructor(parent: TreeNode | undefined, readonly text: string, private readonly icon = 'info', key = 'info') {
+  constructor(parent: TreeNode | undefined, readonly text: string, private readonly icon = 'info', key = 'info', private readonly action?: vscode.Command) {
     super(parent, key);
   }
 
   getTreeItem(): vscode.TreeItem {
     const item = this.item(this.text, vscode.TreeItemCollapsibleState.None, ContextValues.info, this.icon);
-    item.tooltip = this.text;
+    item.tooltip = this.action?.tooltip ?? this.text;
+    if (this.action) { item.command = this.action; }
     return item;
   }
 }

@@ -1,18 +1,14 @@
 // UI: findings and local pools in the real workbench against the real broker. A fresh vhost where pool "ceilometer" is
 // consumed by two applications (connection_names ceilometer-agent-notification and aodh-listener) and "audit" by one;
 // the broker is added through the Add Broker input boxes. The Brokers tree shows a shared-pool error on ceilometer (icon
-// and tooltip) and the Findings view lists it: docs/images/findings.png. Then Create Worker Pool… and Publish Test
-// Notifications… from the palette: the local pool with its live counts, docs/images/local-pools.png.
+// and tooltip) and the Findings view lists it (screenshot findings-fixture.png). Then Create Worker Pool… and Publish Test
+// Notifications… from the palette: the local pool with its live counts (local-pools-fixture.png). The README's pictures
+// come from the demo (demo.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DOCS = path.join(ROOT, 'docs/images');
 const VHOST = `rmqp-test-ui-diag-${randomBytes(3).toString('hex')}`;
 const BROKER = 'diag-ui';
 const KEY = 'notifications.info';
@@ -140,10 +136,8 @@ test('a shared pool shows an error in the tree and in the Findings view', async 
   // The picture: the tree's error icons above, the finding's tooltip in the Findings view below.
   const findingHover = await hoverTooltip(page, finding, 'What to do');
   assert.match((await findingHover.innerText()).replace(/\s+/g, ' '), /Applications: aodh-listener, ceilometer-agent-notification/);
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: path.join(DOCS, 'findings.png') });
-  await screenshot(page, 'findings');
-  lap('docs/images/findings.png');
+  await screenshot(page, 'findings-fixture');
+  lap('findings-fixture.png');
 
   // Clicking the finding reveals and selects the pool in the Brokers view.
   await page.mouse.move(1300, 800);
@@ -214,9 +208,8 @@ async function localPoolSteps() {
   await page.mouse.click(1100, 700);
   const poolHover = await hoverTooltip(page, labelRow(page, 'metering', 1), 'Local pool');
   assert.match((await poolHover.innerText()).replace(/\s+/g, ' '), /Local workers: 3 Delivered: 3,000 Acked: 3,000/);
-  await page.screenshot({ path: path.join(DOCS, 'local-pools.png') });
-  await screenshot(page, 'local-pools');
-  lap('docs/images/local-pools.png');
+  await screenshot(page, 'local-pools-fixture');
+  lap('local-pools-fixture.png');
   const workerTexts = await treeRows(page).filter({ hasText: '(local)' }).allInnerTexts();
   const counts = workerTexts.map((t) => Number(/([\d,]+) delivered/.exec(t)?.[1].replace(/,/g, '') ?? NaN));
   assert.equal(counts.reduce((a, b) => a + b, 0), 3000, `per-worker counts ${counts}`);

@@ -3,21 +3,17 @@
 //     notifications.info) in a fresh vhost; the panel opened from the palette; 1,000 test notifications published from the
 //     panel's button; every local pool shows 1,000 delivered and the ceilometer bars add up to 1,000; the dark, light and
 //     high-contrast themes asserted on the real page (its body class vscode-dark / vscode-light / vscode-high-contrast, a
-//     dark or light background, text with contrast ≥ 4.5) and screenshotted (docs/images/panel-*.png);
+//     dark or light background, text with contrast ≥ 4.5) and screenshotted (test-results/screenshots/panel-fixture-*.png;
+//     the README's pictures come from the demo: demo.test.mjs);
 //  2. pools named `<img src=x onerror=alert(1)>` and `<img src=x onerror="window.__pwned=1">` show as text; no script runs;
 //  3. after a window reload the panel comes back with its pool selection.
 // The local pools are started with the test-only command "RabbitMQ: Start Local Pools (test)" (registered only under the
 // test rig), until the worker-pool command rabbitmqPools.pool.create is there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { launchWorkbench, notification, openContainer, runCommand, screenshot, treeRow, until, webviewFrame } from './helpers.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DOCS = path.join(ROOT, 'docs/images');
 const MGMT = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672';
 const AUTH = 'Basic ' + Buffer.from('guest:guest').toString('base64');
 const VHOST = `rmqp-ui-panel-${randomBytes(4).toString('hex')}`;
@@ -122,10 +118,7 @@ async function assertTheme(page, theme) {
 }
 
 async function shot(page, name) {
-  const file = await screenshot(page, name);
-  mkdirSync(DOCS, { recursive: true });
-  copyFileSync(file, path.join(DOCS, `${name}.png`));
-  return file;
+  return screenshot(page, name.replace(/^panel-/, 'panel-fixture-'));
 }
 
 const num = async (loc) => Number(await loc.getAttribute('data-value'));

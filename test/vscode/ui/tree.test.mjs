@@ -1,17 +1,13 @@
 // UI: the Brokers tree in the real workbench against the real broker. Creates the oslo notification layout in a fresh vhost
 // (exchange nova, pools ceilometer ×3 / audit ×1 / notifications.info ×1 bound with notifications.info), adds the broker
 // through the Add Broker input boxes, expands broker → vhost → Exchanges → nova → notifications.info → pools → workers,
-// and saves docs/images/tree.png and docs/images/tree-tooltip.png.
+// and saves test-results/screenshots/tree-fixture.png and tree-fixture-tooltip.png (the README's pictures come from the demo:
+// demo.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DOCS = path.join(ROOT, 'docs/images');
 const VHOST = `rmqp-test-ui-${randomBytes(3).toString('hex')}`;
 const BROKER = 'oslo-ui';
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -104,10 +100,8 @@ test('Add Broker through its input boxes, then browse the oslo pools and workers
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.mouse.move(900, 700);
   await until(async () => (await page.locator('.monaco-sash.hover, .monaco-sash.active').count()) === 0 || undefined, 'the sash\'s hover highlight to fade', 10_000);
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: path.join(DOCS, 'tree.png') });
-  await screenshot(page, 'tree');
-  lap('docs/images/tree.png');
+  await screenshot(page, 'tree-fixture');
+  lap('tree-fixture.png');
 });
 
 test('tooltips: pool details in Markdown; a hostile name stays text', async () => {
@@ -116,9 +110,8 @@ test('tooltips: pool details in Markdown; a hostile name stays text', async () =
   const t = (await hover.innerText()).replace(/\s+/g, ' ');
   assert.match(t, /Queue type: classic/);
   assert.match(t, /Applications: ceilometer-collector/);
-  await page.screenshot({ path: path.join(DOCS, 'tree-tooltip.png') });
-  await screenshot(page, 'tree-tooltip');
-  lap('docs/images/tree-tooltip.png');
+  await screenshot(page, 'tree-fixture-tooltip');
+  lap('tree-fixture-tooltip.png');
 
   // The hostile pool under compute.#: its label is the literal text and its tooltip holds no <img> element.
   await page.mouse.move(900, 700);
