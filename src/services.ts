@@ -17,6 +17,8 @@ import { TreeLive } from './tree/treeLive';
 /** Dialogs that commands use, replaceable by tests (a modal confirmation cannot be clicked from the extension host). */
 export interface Prompts {
   confirm(message: string, detail: string, action: string): Thenable<boolean>;
+  /** A modal with several actions: the one picked, undefined when cancelled. */
+  choose(message: string, detail: string, actions: string[]): Thenable<string | undefined>;
 }
 
 export interface Services {
@@ -55,6 +57,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const statusBar = new BrokerStatusBar(tree, treeView, context.globalState);
   const prompts: Prompts = {
     confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
+    choose: (message, detail, actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
   };
   const localPools = new LocalPools(log);
   const findings = new FindingsStore(log);

@@ -33,6 +33,8 @@ export interface BrokerConfig {
   amqpUrls?: string[];
   /** A cluster: every node's management URL, the first being `managementUrl`; the client moves on when one is down. */
   managementUrls?: string[];
+  /** A broker other teams use, to look at only: every write (publish, pools, purge, delete, demo) is refused. */
+  readOnly?: boolean;
 }
 
 export interface BrokerInput {
@@ -49,6 +51,7 @@ export interface BrokerInput {
   password?: string;
   tls?: TlsOptions;
   timeoutMs?: number;
+  readOnly?: boolean;
 }
 
 export const DEFAULT_AMQP_URL = 'amqp://127.0.0.1:5672';
@@ -172,6 +175,7 @@ export function brokerConfig(input: BrokerInput = {}): BrokerConfig {
     tls: { rejectUnauthorized: input.tls?.rejectUnauthorized ?? true, caFile: input.tls?.caFile },
     timeoutMs,
   };
+  if (input.readOnly) { config.readOnly = true; }
   if (amqpUrls.length > 1) { config.amqpUrls = amqpUrls; }
   if (managementUrls.length > 1) { config.managementUrls = managementUrls; }
   return config;

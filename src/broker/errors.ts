@@ -16,6 +16,7 @@ export type BrokerErrorKind =
   | 'tls'             // certificate verification or handshake failure
   | 'precondition'    // AMQP PRECONDITION_FAILED (e.g. a queue exists with other arguments)
   | 'cancelled'
+  | 'read-only'       // a write on a broker configured read-only: refused before anything is sent
   | 'channel';        // an AMQP channel/connection closed by the broker for another reason
 
 export class BrokerError extends Error {

@@ -1,4 +1,5 @@
 /** What every CLI command gets: the parsed flags, the broker config from flags/environment, output, cancellation. */
+import { assertWritable } from '../broker/receivers';
 import { BrokerConfig, brokerConfig } from '../broker/connection';
 import { ManagementClient } from '../broker/management';
 import { FlagSpec, ParsedArgs, intFlag, stringFlag } from './args';
@@ -11,6 +12,7 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
   'ca-file': { type: 'string', valueName: 'FILE', description: 'PEM file with the CA to trust for amqps:// and https://' },
   insecure: { type: 'boolean', description: 'do not verify TLS certificates (test brokers only)' },
   timeout: { type: 'string', valueName: 'MS', description: 'HTTP timeout in milliseconds (default 10000)' },
+  'read-only': { type: 'boolean', description: 'refuse every write (publish, audit, pool run, demo) and exit 2; also RMQ_POOLS_READ_ONLY=1' },
   json: { type: 'boolean', description: 'print one JSON document on stdout' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -25,6 +27,16 @@ export interface CliContext {
   client(): ManagementClient;
   /** Things to close before the process exits (clients, pools). */
   onExit(fn: () => Promise<void> | void): void;
+}
+
+/** --read-only or RMQ_POOLS_READ_ONLY=1: writing commands refuse (exit 2) before they touch anything. */
+export function readOnlyRequested(args: ParsedArgs, env: NodeJS.ProcessEnv): boolean {
+  return args.flags['read-only'] === true || env.RMQ_POOLS_READ_ONLY === '1' || env.RMQ_POOLS_READ_ONLY === 'true';
+}
+
+/** The first thing a writing command does: refuse on a read-only broker, naming the write. */
+export function refuseIfReadOnly(ctx: CliContext, what: string): void {
+  if (readOnlyRequested(ctx.args, ctx.env)) { assertWritable({ name: ctx.broker().name, readOnly: true }, what); }
 }
 
 export interface CliCommand {
@@ -44,6 +56,7 @@ export function brokerFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Broke
     amqpUrl: stringFlag(f, 'url') ?? (env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672/'),
     managementUrl: stringFlag(f, 'management-url') ?? (env.RABBITMQ_MANAGEMENT_URL || undefined),
     vhost: stringFlag(f, 'vhost'),
+    readOnly: readOnlyRequested(args, env),
     tls: { caFile: stringFlag(f, 'ca-file'), rejectUnauthorized: f.insecure ? false : true },
     timeoutMs: intFlag(f, 'timeout', undefined, 1, 600_000),
   });

@@ -105,7 +105,7 @@ export async function main(argv: string[], io: Io = processIo, env: NodeJS.Proce
     };
     return (await cmd.run(ctx)) ?? 0;
   } catch (e) {
-    const usage = e instanceof UsageError || (isBrokerError(e) && e.kind === 'invalid-input');
+    const usage = e instanceof UsageError || (isBrokerError(e) && (e.kind === 'invalid-input' || e.kind === 'read-only'));
     const line = e instanceof UsageError ? `${e.message}. ${e.hint}` : describeError(e);
     if (json) {
       io.out(inertJson(JSON.stringify({ error: { kind: e instanceof UsageError ? 'usage' : isBrokerError(e) ? e.kind : 'internal', message: line } })) + '\n');

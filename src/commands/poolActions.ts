@@ -1,6 +1,7 @@
 /** What Purge Pool and Delete Pool share: the pool from the node, its current message count, a modal confirmation. */
 import * as vscode from 'vscode';
 import { BrokerError } from '../broker/errors';
+import { assertWritable } from '../broker/receivers';
 import { plural } from '../broker/text';
 import type { Services } from '../services';
 import { PoolNode } from '../tree/nodes/poolNode';
@@ -10,6 +11,7 @@ export async function confirmPoolAction(s: Services, node: unknown, verb: 'Purge
     void vscode.window.showInformationMessage(`${verb} Pool works on a pool in the Brokers view: right-click the pool.`);
     return undefined;
   }
+  assertWritable(node.session.config, `${verb} Pool`);
   // Ask the broker now: the tree's count may be seconds old.
   let q;
   try {

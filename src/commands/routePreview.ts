@@ -18,6 +18,7 @@ import { poolNodesUnder } from '../tree/treeWalk';
 import type { CommandDef } from './command';
 import { askWholeNumber, cancelled, exchangeKeyTarget } from './pools/target';
 import { RouteComparison, publishAndCompare } from '../broker/routeCompare';
+import { confirmPublish } from './pools/safePublish';
 
 export interface RoutePreviewArgs {
   broker?: string;
@@ -86,6 +87,7 @@ export const routePreviewCommand: CommandDef = {
       result.revealed = nodes.map((n) => n.id);
 
       const compare = async () => {
+        if (!await confirmPublish(s, config, { what: 'Who Receives…? (publish one and compare)', exchange, routingKey, count: 1, headers }, !scripted)) { cancelled(); }
         const queues = await client.queues(config.vhost, ['name', 'consumers']);
         result.comparison = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Publishing one test notification and comparing…' },
           () => publishAndCompare(config, client, {

@@ -23,6 +23,8 @@ export interface BrokerSetting {
   managementUrls?: string[];
   vhost?: string;
   tls?: TlsOptions;
+  /** Look, never write: publish, pools, purge, delete and the demo are refused on this broker. */
+  readOnly?: boolean;
 }
 
 export interface BrokerEntry {
@@ -117,7 +119,7 @@ export class BrokerStore implements vscode.Disposable {
     }
     const config = brokerConfig({
       name: s.name, amqpUrl: s.amqpUrl, managementUrl: s.managementUrl, vhost: s.vhost, password: password ?? amqp.password, tls: s.tls,
-      amqpUrls: stringList(s.amqpUrls), managementUrls: stringList(s.managementUrls),
+      amqpUrls: stringList(s.amqpUrls), managementUrls: stringList(s.managementUrls), readOnly: s.readOnly === true,
     });
     const warning = BrokerStore.tlsWarning(config);
     if (warning) {
@@ -173,6 +175,8 @@ export class BrokerStore implements vscode.Disposable {
     const clash = this.list().find((e) => e.source !== 'default' && e.setting.name === setting.name && e.setting.name !== previousName);
     if (clash) { throw invalidInput(`A broker named "${setting.name}" exists already`, 'Pick another name, or edit that broker'); }
     const at = previousName === undefined ? -1 : current.findIndex((b) => b?.name === previousName);
+    // Edit Broker does not ask about readOnly: an edit keeps it.
+    if (at >= 0 && current[at]?.readOnly === true) { setting.readOnly = true; }
     if (at >= 0) { current[at] = setting; } else { current.push(setting); }
     // The secret first: the settings change refreshes the tree, which must find the password already there.
     if (password !== undefined) {

@@ -19,6 +19,7 @@ import {
   PanelState, isPageMessage,
 } from '../viewModel/panelProtocol';
 import { configFor } from './selection';
+import { confirmPublish } from '../commands/pools/safePublish';
 import { UpdateThrottle } from '../viewModel/throttle';
 
 /** Dialogs the panel uses; tests replace them (a save dialog cannot be answered from the extension host). */
@@ -140,10 +141,12 @@ export class DeliveryCountsPanel implements vscode.Disposable {
   }
 
   /** Publishes test notifications with a cancellable progress notification; resolves with the result line. */
-  async publish(count: number): Promise<string | undefined> {
+  /** `interactive`: from the page's button, which asks before reaching other applications' pools. */
+  async publish(count: number, interactive = false): Promise<string | undefined> {
     const config = await this.needConfig();
     if (this.busy) { throw new Error('An action is already running in this panel: wait for it or cancel it'); }
     const { exchange, routingKey } = this.selection;
+    if (!await confirmPublish(this.services, config, { what: 'Publish Test Notifications', exchange, routingKey, count }, interactive)) { return undefined; }
     return this.withBusy('publish', count, `Publishing ${count.toLocaleString('en-US')} test notifications to ${exchange} / ${routingKey}`, async (signal, report) => {
       const r = await publishNotifications(config, { exchange, routingKey, count, signal, logger: this.services.log }, report);
       void this.source?.refresh();
@@ -155,9 +158,10 @@ export class DeliveryCountsPanel implements vscode.Disposable {
     });
   }
 
-  async runAudit(count: number): Promise<AuditView | undefined> {
+  async runAudit(count: number, interactive = false): Promise<AuditView | undefined> {
     const config = await this.needConfig();
     if (this.busy) { throw new Error('An action is already running in this panel: wait for it or cancel it'); }
+    if (!await confirmPublish(this.services, config, { what: 'Run Delivery Audit', ...this.selection, count }, interactive)) { return undefined; }
     const source = this.source;
     const client = this.client;
     if (!source || !client) { return undefined; }
@@ -276,8 +280,8 @@ export class DeliveryCountsPanel implements vscode.Disposable {
         this.sendSnapshot();
         this.throttle.setPaused(!this.panel.visible);
         break;
-      case 'publish': act('Publish Test Notifications', this.publish(m.count)); break;
-      case 'audit': act('Run Audit', this.runAudit(m.count)); break;
+      case 'publish': act('Publish Test Notifications', this.publish(m.count, true)); break;
+      case 'audit': act('Run Audit', this.runAudit(m.count, true)); break;
       case 'reset': this.reset(); break;
       case 'cancel': this.cancel(); break;
       case 'export': act('Export', this.exportWithDialog(m.format)); break;

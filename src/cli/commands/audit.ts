@@ -2,7 +2,7 @@ import { AuditProgress, AuditReport, parsePoolSpecs, runAudit } from '../../brok
 import { MAX_AUDIT_COUNT } from '../../broker/limits';
 import { MAX_PREFETCH } from '../../broker/workers';
 import { UsageError, intFlag, numberFlag, requireFlag, stringFlag } from '../args';
-import type { CliCommand } from '../context';
+import { CliCommand, refuseIfReadOnly } from '../context';
 import { safe, table } from '../output';
 
 export const auditCommand: CliCommand = {
@@ -19,6 +19,7 @@ export const auditCommand: CliCommand = {
     deadline: { type: 'string', valueName: 'S', description: 'seconds to wait for deliveries after publishing (default 30, 45 without --pools)' },
   },
   async run(ctx) {
+    refuseIfReadOnly(ctx, 'audit (it publishes)');
     const f = ctx.args.flags;
     if (ctx.args.positionals.length) { throw new UsageError(`Unexpected argument "${ctx.args.positionals[0]}"`); }
     const exchange = requireFlag(f, 'exchange', 'X');

@@ -1,7 +1,7 @@
 import { WorkerPool, QueueType, MAX_WORKERS, MAX_PREFETCH } from '../../broker/workers';
 import type { PoolCounts } from '../../broker/counts';
 import { UsageError, intFlag, numberFlag, requireFlag, stringFlag } from '../args';
-import type { CliCommand } from '../context';
+import { CliCommand, refuseIfReadOnly } from '../context';
 import { safe, table } from '../output';
 
 type StoppedBy = 'count' | 'seconds' | 'signal' | 'queue-deleted' | 'failed';
@@ -21,6 +21,7 @@ export const poolRunCommand: CliCommand = {
     'delete-on-stop': { type: 'boolean', description: 'delete the pool\'s queue when stopping' },
   },
   async run(ctx) {
+    refuseIfReadOnly(ctx, "pool run (it declares and binds the pool's queue)");
     const f = ctx.args.flags;
     if (ctx.args.positionals.length) { throw new UsageError(`Unexpected argument "${ctx.args.positionals[0]}"`); }
     const exchange = requireFlag(f, 'exchange', 'X');

@@ -1,6 +1,6 @@
 import { MAX_PUBLISH_COUNT, PublishProgress, publishNotifications } from '../../broker/publisher';
 import { UsageError, intFlag, numberFlag, requireFlag, stringFlag } from '../args';
-import type { CliCommand } from '../context';
+import { CliCommand, refuseIfReadOnly } from '../context';
 import { safe } from '../output';
 
 export const publishCommand: CliCommand = {
@@ -21,6 +21,7 @@ export const publishCommand: CliCommand = {
     'in-flight': { type: 'string', valueName: 'N', description: 'unconfirmed messages in flight (default 5000)' },
   },
   async run(ctx) {
+    refuseIfReadOnly(ctx, 'publish');
     const f = ctx.args.flags;
     if (ctx.args.positionals.length) { throw new UsageError(`Unexpected argument "${ctx.args.positionals[0]}"`); }
     const exchange = requireFlag(f, 'exchange', 'X');

@@ -3,6 +3,7 @@
  * (exchange, binding key, pool name, workers, prefetch, queue type, and on a cluster where the workers connect) with Back and
  * the values kept; what a tree item (exchange, binding key) or a script's argument object gives is not asked.
  */
+import { assertWritable } from '../../broker/receivers';
 import * as vscode from 'vscode';
 import { amqpUrlsOf } from '../../broker/connection';
 import { MAX_PREFETCH, MAX_WORKERS, QueueType } from '../../broker/workers';
@@ -95,6 +96,7 @@ export const createPoolCommand: CommandDef = {
   async run(s: Services, arg?: unknown) {
     const t = await targetFor(s, arg);
     if (!t) { return undefined; }
+    assertWritable(t.config, 'Create Worker Pool');
     const scripted = isPoolArgs(arg);
     const a = t.args as PoolArgs & { spreadOverNodes?: boolean };
     const nodes = amqpUrlsOf(t.config).length;

@@ -5,6 +5,7 @@ import { DEFAULT_EVENT_TYPE, MAX_PUBLISH_COUNT, NotificationPublisher, PublishRe
 import type { Services } from '../../services';
 import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
+import { confirmPublish } from './safePublish';
 import { askOptionalRate, askWholeNumber, cancelled, exchangeKeyTarget } from './target';
 
 export const publishTestNotificationsCommand: CommandDef = {
@@ -17,6 +18,7 @@ export const publishTestNotificationsCommand: CommandDef = {
     const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many test notifications?', 1000, 1, MAX_PUBLISH_COUNT));
     const rate = scripted ? a.rate : await askOptionalRate();
     const eventType = a.eventType ?? (scripted ? DEFAULT_EVENT_TYPE : await vscode.window.showInputBox({ title: 'Event type', value: DEFAULT_EVENT_TYPE }) ?? cancelled());
+    if (!await confirmPublish(s, t.config, { what: 'Publish Test Notifications', exchange, routingKey, count }, !scripted)) { return undefined; }
     return publishWithProgress(s, t.config, { exchange, routingKey, count, rate, eventType }, !scripted);
   },
 };

@@ -10,6 +10,7 @@ import { MAX_AUDIT_COUNT } from '../../broker/limits';
 import type { Services } from '../../services';
 import { Commands } from '../../constants';
 import type { CommandDef } from '../command';
+import { confirmPublish } from './safePublish';
 import { askWholeNumber, exchangeKeyTarget } from './target';
 
 export const runAuditCommand: CommandDef = {
@@ -20,6 +21,7 @@ export const runAuditCommand: CommandDef = {
     if (!t) { return undefined; }
     const { scripted, exchange, routingKey, args: a } = t;
     const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many tagged notifications?', 1000, 1, MAX_AUDIT_COUNT));
+    if (!await confirmPublish(s, t.config, { what: 'Run Delivery Audit', exchange, routingKey, count }, !scripted)) { return undefined; }
     // Every local pool of this broker and vhost: the audit asks the broker which of them the key reaches (exchange type,
     // exchange-to-exchange bindings) and reports the ones on this exchange that it does not reach as not bound.
     const running = s.localPools.list()

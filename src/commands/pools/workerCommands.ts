@@ -1,4 +1,5 @@
 /** Add Worker, Stop Worker, Stop Pool: act on a running local pool (from its tree node, a script argument or a pick). */
+import { assertWritable } from '../../broker/receivers';
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { Commands } from '../../constants';
@@ -12,6 +13,7 @@ export const addWorkerCommand: CommandDef = {
   async run(s: Services, arg?: unknown) {
     const e = await localPoolFor(s, arg, 'Add a worker to which local pool?');
     if (!e) { return undefined; }
+    assertWritable(e.config, 'Add Worker');
     const name = await e.pool.addWorker();
     s.tree.refresh();
     return name;

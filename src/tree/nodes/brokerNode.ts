@@ -55,6 +55,10 @@ export class BrokerNode extends TreeNode {
         .field('Settings', this.entry.source === 'default' ? 'none configured: the local broker' : this.entry.source);
       if (s.status.state !== 'connected' && s.status.state !== 'unknown') { t.rule().text(s.status.detail); }
     }
+    if (this.entry.setting.readOnly) {
+      item.description = `${item.description ? `${String(item.description)} · ` : ''}read-only`;
+      t.rule().text('Read-only: publishing, creating or changing pools, purge, delete and the demo are refused on this broker (setting "readOnly").');
+    }
     item.tooltip = tooltip(t.build());
     return item;
   }

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar, answerStep, answer, runExact } from './helpers.mjs';
 
 const VHOST = `rmqp-test-ui-diag-${randomBytes(3).toString('hex')}`;
 const BROKER = 'diag-ui';
@@ -44,51 +44,6 @@ after(async () => {
   await broker.close();
   await api('DELETE', `vhosts/${encodeURIComponent(VHOST)}`).catch(() => {});
 });
-
-/** Answers the next step of a multi-step input: waits for its "(N/6)" title so the text never lands in the previous box. */
-async function answerStep(page, step, value) {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/6)` }).waitFor({ timeout: 15_000 });
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill(value);
-  await page.keyboard.press('Enter');
-}
-
-/** Answers a quick input whose title or placeholder mentions `hint`: fills `value` (or keeps the default) and presses Enter. */
-async function answer(page, hint, value) {
-  const widget = page.locator('.quick-input-widget');
-  await until(async () => (await widget.isVisible()) && (await widget.innerText()).includes(hint) ||
-    (await widget.locator('input.input').getAttribute('placeholder') ?? '').includes(hint) || undefined, `the input "${hint}"`, 15_000);
-  const input = widget.locator('input.input');
-  if (value !== undefined) {
-    await input.fill(value);
-    await until(async () => (await input.inputValue()) === value || undefined, `"${value}" in the input "${hint}"`, 5_000);
-  }
-  // What the widget asks now: after Enter it must ask something else (the next step) or close.
-  const asked = async () => `${await widget.innerText().catch(() => '')}\u0000${await input.getAttribute('placeholder').catch(() => '')}`;
-  const before = await asked();
-  await page.keyboard.press('Enter');
-  await until(async () => !(await widget.isVisible()) || (await asked()) !== before || undefined, `the input "${hint}" to be answered`, 15_000);
-}
-
-/** Runs a palette command by clicking the row whose label is exactly `title` (Enter may pick a similar, recently used one). */
-async function runExact(page, title) {
-  const exact = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
-  // A focus change that lands late (a reveal) closes the palette: open it again then.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input.input');
-      await input.waitFor({ timeout: 10_000 });
-      await input.fill('>' + title, { timeout: 5_000 });
-      await exact.first().click({ timeout: 10_000 });
-      return;
-    } catch (e) {
-      if (attempt === 3) { throw e; }
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(500);
-    }
-  }
-}
 
 test('a shared pool shows an error in the tree and in the Findings view', async () => {
   const { page, lap } = wb;
@@ -184,6 +139,14 @@ async function localPoolSteps() {
   await answer(page, 'How many test notifications', '3000');
   await answer(page, 'Messages per second', '600');
   await answer(page, 'Event type', undefined);
+  // nova / notifications.info also reaches ceilometer and audit, which other applications consume: asked first.
+  const consent = page.locator('.monaco-dialog-box').filter({ hasText: 'reach pools other applications consume' });
+  await consent.waitFor({ timeout: 15_000 });
+  const asked = (await consent.innerText()).replace(/\s+/g, ' ');
+  assert.match(asked, /ceilometer \(aodh-listener, ceilometer-agent-notification\)/, asked);
+  assert.match(asked, /audit \(audit-logger\)/, asked);
+  assert.doesNotMatch(asked, /metering \(/, 'the tool\'s own local pool is not another application\'s');
+  await consent.locator('.monaco-button', { hasText: /^Publish$/ }).click();
   // Mid-way: a rate in the description, counts growing.
   await until(async () => {
     const t = (await metering.innerText()).replace(/\s+/g, ' ');

@@ -245,3 +245,48 @@ export async function widenSidebar(page, by) {
   await page.mouse.up();
   await page.mouse.move(1300, 800);
 }
+
+/** Answers the next step of a multi-step input: waits for its "(N/6)" title so the text never lands in the previous box. */
+export async function answerStep(page, step, value) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/6)` }).waitFor({ timeout: 15_000 });
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** Answers a quick input whose title or placeholder mentions `hint`: fills `value` (or keeps the default) and presses Enter. */
+export async function answer(page, hint, value) {
+  const widget = page.locator('.quick-input-widget');
+  await until(async () => (await widget.isVisible()) && (await widget.innerText()).includes(hint) ||
+    (await widget.locator('input.input').getAttribute('placeholder') ?? '').includes(hint) || undefined, `the input "${hint}"`, 15_000);
+  const input = widget.locator('input.input');
+  if (value !== undefined) {
+    await input.fill(value);
+    await until(async () => (await input.inputValue()) === value || undefined, `"${value}" in the input "${hint}"`, 5_000);
+  }
+  // What the widget asks now: after Enter it must ask something else (the next step) or close.
+  const asked = async () => `${await widget.innerText().catch(() => '')}\u0000${await input.getAttribute('placeholder').catch(() => '')}`;
+  const before = await asked();
+  await page.keyboard.press('Enter');
+  await until(async () => !(await widget.isVisible()) || (await asked()) !== before || undefined, `the input "${hint}" to be answered`, 15_000);
+}
+
+/** Runs a palette command by clicking the row whose label is exactly `title` (Enter may pick a similar, recently used one). */
+export async function runExact(page, title) {
+  const exact = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  // A focus change that lands late (a reveal) closes the palette: open it again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input.input');
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill('>' + title, { timeout: 5_000 });
+      await exact.first().click({ timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) { throw e; }
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+}
