@@ -43,11 +43,12 @@ describe('safe on a shared broker', function () {
     ['--read-only', ['--read-only'], {}],
     ['RMQ_POOLS_READ_ONLY=1', [], { RMQ_POOLS_READ_ONLY: '1' }],
   ] as const) {
-    it(`${how}: publish, audit and pool run exit 2 naming the refusal; nothing is published or declared`, async () => {
+    it(`${how}: publish, audit, pool run and demo up exit 2 naming the refusal; nothing is published or declared`, async () => {
       const cmds = [
         ['publish', '--exchange', 'nova', '--key', 'compute.x', '--count', '5'],
         ['audit', '--exchange', 'nova', '--key', 'compute.x', '--count', '5'],
         ['pool', 'run', '--exchange', 'nova', '--key', 'compute.x', '--pool', 'new-pool', '--workers', '1', '--count', '1'],
+        ['demo', 'up', '--vhost', 'rmq-pools-demo-read-only', '--seconds', '1'],
       ];
       for (const c of cmds) {
         const r = await runCli([...c, ...args, ...vflag], env);
@@ -58,6 +59,7 @@ describe('safe on a shared broker', function () {
       }
       assert.equal((await ch.checkQueue('probe')).messageCount, 0, 'nothing published');
       assert.deepEqual((await v.client.queues(v.name, ['name'])).map((q) => q.name).sort(), ['ceilometer', 'mine', 'probe'], 'nothing declared');
+      assert.ok(!(await v.client.vhosts()).some((x) => x.name === 'rmq-pools-demo-read-only'), 'no demo vhost made');
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { DEMO_EXCHANGE, DEMO_RATE, DEMO_ROUTING_KEY, DEMO_VHOST, Demo, DemoPoolState, DemoSummary, MAX_DEMO_RATE, removeDemo } from '../../broker/demo';
 import { UsageError, numberFlag, stringFlag } from '../args';
-import type { CliCommand, CliContext } from '../context';
+import { CliCommand, CliContext, refuseIfReadOnly } from '../context';
 import { safe, table } from '../output';
 
 type StoppedBy = 'signal' | 'seconds' | 'removed' | 'replaced' | 'failed';
@@ -32,6 +32,7 @@ export const demoUpCommand: CliCommand = {
     seconds: { type: 'string', valueName: 'S', description: 'stop after S seconds (default: run until Ctrl+C, SIGTERM or "demo down")' },
   },
   async run(ctx) {
+    refuseIfReadOnly(ctx, 'demo up');
     const vhost = demoVhost(ctx);
     const f = ctx.args.flags;
     const rate = numberFlag(f, 'rate', DEMO_RATE, 0.1, MAX_DEMO_RATE) as number;
@@ -95,6 +96,7 @@ export const demoDownCommand: CliCommand = {
     vhost: { type: 'string', valueName: 'V', description: `the demo's vhost (default "${DEMO_VHOST}"); a vhost the demo did not make is refused` },
   },
   async run(ctx) {
+    refuseIfReadOnly(ctx, 'demo down');
     const vhost = demoVhost(ctx);
     const r = await removeDemo(ctx.broker(), vhost, ctx.client());
     if (ctx.json) {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { BrokerConfig } from '../../broker/connection';
 import { DEMO_EXCHANGE, DEMO_POOLS, DEMO_RATE, DEMO_ROUTING_KEY, DEMO_VHOST, DemoStep, isLocalBroker, validateDemoVhost } from '../../broker/demo';
 import { invalidInput, isBrokerError } from '../../broker/errors';
+import { assertWritable } from '../../broker/receivers';
 import type { BrokerEntry } from '../../settings/brokerStore';
 import { BROKERS_VIEW, Commands } from '../../constants';
 import type { Services } from '../../services';
@@ -47,6 +48,7 @@ export const startDemoCommand: CommandDef = {
       return undefined;
     }
     const { entry, config } = await localBroker(s, a.broker);
+    assertWritable(config, 'Start Demo');
     const vhost = a.vhost ?? await askVhost(config);
     if (vhost === undefined) { return undefined; }
     let started;
