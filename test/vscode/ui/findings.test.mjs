@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar, answerStep, answer, runExact } from './helpers.mjs';
+import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, viewHeader, api, until, amqpVhost, labelRow, expandRow, hoverTooltip, widenSidebar, answer, runExact, addBrokerThroughInput } from './helpers.mjs';
 
 const VHOST = `rmqp-test-ui-diag-${randomBytes(3).toString('hex')}`;
 const BROKER = 'diag-ui';
@@ -48,14 +48,7 @@ after(async () => {
 test('a shared pool shows an error in the tree and in the Findings view', async () => {
   const { page, lap } = wb;
   await openContainer(page);
-  await runCommand(page, 'RabbitMQ: Add Broker');
-  await answerStep(page, 1, BROKER);
-  await answerStep(page, 2, 'amqp://127.0.0.1:5672');
-  await answerStep(page, 3, MGMT);
-  await answerStep(page, 4, VHOST);
-  await answerStep(page, 5, 'guest');
-  await answerStep(page, 6, 'guest');
-  await notification(page, `Saved broker "${BROKER}"`).waitFor({ timeout: 30_000 });
+  await addBrokerThroughInput(page, BROKER, VHOST);
   lap('broker added');
 
   await expandRow(page, BROKER);

@@ -290,3 +290,15 @@ export async function runExact(page, title) {
     }
   }
 }
+
+/** Add Broker through its multi-step input (guest on the local broker, the given vhost); waits for "Saved broker". */
+export async function addBrokerThroughInput(page, name, vhost) {
+  await runCommand(page, 'RabbitMQ: Add Broker');
+  await answerStep(page, 1, name);
+  await answerStep(page, 2, 'amqp://127.0.0.1:5672');
+  await answerStep(page, 3, MGMT);
+  await answerStep(page, 4, vhost);
+  await answerStep(page, 5, 'guest');
+  await answerStep(page, 6, 'guest');
+  await notification(page, `Saved broker "${name}"`).waitFor({ timeout: 30_000 });
+}

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, api, until, amqpVhost, MGMT, answer, answerStep, runExact, labelRow } from './helpers.mjs';
+import { launchWorkbench, openContainer, screenshot, api, until, amqpVhost, answer, runExact, labelRow, addBrokerThroughInput } from './helpers.mjs';
 
 const VHOST = `rmqp-test-ui-safe-${randomBytes(3).toString('hex')}`;
 const BROKER = 'shared-ui';
@@ -51,14 +51,7 @@ const publisherConnections = async () => (await api('GET', `vhosts/${encodeURICo
 test('Publish Test Notifications asks before reaching another application\'s pool; Cancel publishes nothing', async () => {
   const { page, lap } = wb;
   await openContainer(page);
-  await runCommand(page, 'RabbitMQ: Add Broker');
-  await answerStep(page, 1, BROKER);
-  await answerStep(page, 2, 'amqp://127.0.0.1:5672');
-  await answerStep(page, 3, MGMT);
-  await answerStep(page, 4, VHOST);
-  await answerStep(page, 5, 'guest');
-  await answerStep(page, 6, 'guest');
-  await notification(page, `Saved broker "${BROKER}"`).waitFor({ timeout: 30_000 });
+  await addBrokerThroughInput(page, BROKER, VHOST);
   await labelRow(page, BROKER).waitFor({ timeout: 30_000 });
   lap('broker added');
 

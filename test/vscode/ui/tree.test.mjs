@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchWorkbench, openContainer, runCommand, notification, screenshot, treeRows, api, until, amqpVhost, MGMT, labelRow, expandRow, hoverTooltip, widenSidebar } from './helpers.mjs';
+import { launchWorkbench, openContainer, runCommand, screenshot, treeRows, api, until, amqpVhost, labelRow, expandRow, hoverTooltip, widenSidebar, addBrokerThroughInput } from './helpers.mjs';
 
 const VHOST = `rmqp-test-ui-${randomBytes(3).toString('hex')}`;
 const BROKER = 'oslo-ui';
@@ -48,28 +48,13 @@ after(async () => {
   await api('DELETE', `vhosts/${encodeURIComponent(VHOST)}`).catch(() => {});
 });
 
-/** Answers the next step of a multi-step input: waits for its "(N/6)" title so the text never lands in the previous box. */
-async function answerStep(page, step, value) {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: `(${step}/6)` }).waitFor({ timeout: 15_000 });
-  const input = page.locator('.quick-input-widget input.input');
-  await input.fill(value);
-  await page.keyboard.press('Enter');
-}
-
 test('Add Broker through its input boxes, then browse the oslo pools and workers', async () => {
   const { page, lap } = wb;
   await openContainer(page);
   await labelRow(page, 'localhost').waitFor({ timeout: 30_000 });
   lap('local default broker shown');
 
-  await runCommand(page, 'RabbitMQ: Add Broker');
-  await answerStep(page, 1, BROKER);
-  await answerStep(page, 2, 'amqp://127.0.0.1:5672');
-  await answerStep(page, 3, MGMT);
-  await answerStep(page, 4, VHOST);
-  await answerStep(page, 5, 'guest');
-  await answerStep(page, 6, 'guest');
-  await notification(page, `Saved broker "${BROKER}"`).waitFor({ timeout: 30_000 });
+  await addBrokerThroughInput(page, BROKER, VHOST);
   lap('broker added through the wizard');
 
   // The configured broker replaces the local default one; it and its only vhost open by themselves.
