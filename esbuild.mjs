@@ -1,4 +1,4 @@
-// Bundles: dist/extension.js (node, cjs, vscode external; amqplib in dist/amqplib.js, loaded on first use), dist/cli.js (node), dist/webview.js (browser).
+// Bundles: dist/extension.js (node, cjs, vscode external; amqplib in dist/amqplib.js, loaded on first use; the test-only commands in dist/testSupport.js, loaded only in test mode), dist/cli.js (node), dist/webview.js (browser).
 // Type-checking and lint run before this in `npm run build` (esbuild does not type-check).
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -39,6 +39,12 @@ const vscodeOnce = {
  * amqplib (40 % of the extension's code) goes to dist/amqplib.js, which `loadAmqplib()` requires on first use (a pool,
  * a publish, Test Connection): VS Code reads and compiles less when the extension activates.
  */
+/** The test-only commands stay out of dist/extension.js: it requires dist/testSupport.js, their own bundle, in test mode only. */
+const testSupportApart = {
+  name: 'test-support-apart',
+  setup(build) { build.onResolve({ filter: /testSupport\/testCommands$/ }, () => ({ path: './testSupport.js', external: true })); },
+};
+
 const amqplibApart = {
   name: 'amqplib-apart',
   setup(build) { build.onResolve({ filter: /^amqplib$/ }, () => ({ path: './amqplib.js', external: true })); },
@@ -46,8 +52,10 @@ const amqplibApart = {
 
 const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'warning', plugins: [problemMatcher] };
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [problemMatcher, vscodeOnce, amqplibApart], supported: { 'dynamic-import': false } },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [problemMatcher, vscodeOnce, amqplibApart, testSupportApart], supported: { 'dynamic-import': false } },
   { ...common, entryPoints: ['node_modules/amqplib/channel_api.js'], outfile: 'dist/amqplib.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // Test-only commands, required by dist/extension.js only in test mode (RMQ_POOLS_TEST=1 or the VS Code test rig).
+  { ...common, entryPoints: { testSupport: 'src/testSupport/testCommands.ts' }, outdir: 'dist', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [problemMatcher, vscodeOnce, amqplibApart], supported: { 'dynamic-import': false } },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('media/main.ts')) {

@@ -10,7 +10,6 @@ import type { Services } from '../services';
 import { DeliveryCountsPanel } from './deliveryCountsPanel';
 import { PANEL_VIEW_TYPE, isPersistedState } from '../viewModel/panelProtocol';
 import { isSelection, resolveSelection } from './selection';
-import { registerTestCommands, testModeEnabled } from './testSeed';
 
 export const PANEL_COMMAND = Commands.showDeliveryCounts;
 
@@ -36,5 +35,14 @@ export function registerDeliveryCountsPanel(context: vscode.ExtensionContext, se
     }),
     { dispose: () => { for (const p of [...DeliveryCountsPanel.panels.values()]) { p.dispose(); } } },
   );
-  if (testModeEnabled()) { registerTestCommands(context, services); }
+  if (testModeEnabled()) {
+    // The test-only commands are a bundle of their own (dist/testSupport.js), loaded only here: not in the product's code.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild maps it to the external ./testSupport.js
+    (require('../testSupport/testCommands') as typeof import('../testSupport/testCommands')).registerTestCommands(context, services);
+  }
+}
+
+/** RMQ_POOLS_TEST=1 (the UI tests' servers) or the VS Code test rig (RMQ_POOLS_EXT_TEST_RESULT set). */
+export function testModeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.RMQ_POOLS_TEST === '1' || !!env.RMQ_POOLS_EXT_TEST_RESULT;
 }

@@ -3,12 +3,15 @@
  * they cannot pass an argument object) and starts local pools through services.localPools, as Create Worker Pool would.
  * Registered only when RMQ_POOLS_TEST=1 or under the VS Code test rig (RMQ_POOLS_EXT_TEST_RESULT set); the palette entry
  * is hidden unless the context key rabbitmqPools.testMode is set.
+ *
+ * Not in the product bundle: esbuild builds this file into dist/testSupport.js, which dist/extension.js requires only in
+ * test mode (src/webview/register.ts).
  */
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { handleErrors } from '../commands/handleErrors';
 import type { Services } from '../services';
-import { configFor } from './selection';
+import { configFor } from '../webview/selection';
 
 export const TEST_START_POOLS_COMMAND = Commands.testStartPools;
 export const TEST_STOP_POOLS_COMMAND = Commands.testStopPools;
@@ -19,10 +22,6 @@ export interface TestPoolsSpec {
   exchange: string;
   routingKey: string;
   pools: { name: string; workers: number }[];
-}
-
-export function testModeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.RMQ_POOLS_TEST === '1' || !!env.RMQ_POOLS_EXT_TEST_RESULT;
 }
 
 function parseSpec(arg: unknown): TestPoolsSpec {
