@@ -24,19 +24,24 @@ export interface ForeignPool {
   workers: number;
 }
 
-export function isOwnWorker(w: Pick<Worker, 'clientName' | 'application'>): boolean {
-  return (w.clientName ?? w.application).startsWith(OWN_CONNECTION_PREFIX);
+/**
+ * A worker of this tool: its connection is named `rmq-pools:…`, or its consumer tag is one of this process's own (the
+ * management API lists a new consumer a moment before it can say which connection it is on).
+ */
+export function isOwnWorker(w: Pick<Worker, 'clientName' | 'application' | 'consumerTag'>, ownConsumerTags?: ReadonlySet<string>): boolean {
+  return (w.clientName ?? w.application).startsWith(OWN_CONNECTION_PREFIX) || (ownConsumerTags?.has(w.consumerTag) ?? false);
 }
 
 /** The pools a message to (exchange, key) reaches that other applications consume, sorted by pool. */
-export async function foreignReceivers(client: ManagementClient, vhost: string, exchange: string, routingKey: string, headers?: Record<string, HeaderValue>): Promise<ForeignPool[]> {
+export async function foreignReceivers(client: ManagementClient, vhost: string, exchange: string, routingKey: string,
+  headers?: Record<string, HeaderValue>, ownConsumerTags?: ReadonlySet<string>): Promise<ForeignPool[]> {
   const reached = (await lookupRoute(client, vhost, exchange, routingKey, headers)).pools;
   if (!reached.length) { return []; }
   const [consumers, connections] = await Promise.all([client.consumers(vhost), client.connections(vhost)]);
   const byQueue = workersByQueue(consumers, connections);
   const out: ForeignPool[] = [];
   for (const pool of reached) {
-    const others = (byQueue.get(pool) ?? []).filter((w) => !isOwnWorker(w));
+    const others = (byQueue.get(pool) ?? []).filter((w) => !isOwnWorker(w, ownConsumerTags));
     if (others.length) { out.push({ pool, applications: [...new Set(others.map((w) => w.application))].sort(), workers: others.length }); }
   }
   return out;

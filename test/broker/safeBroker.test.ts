@@ -12,6 +12,7 @@ describe('safe on a shared broker', function () {
   let v: TestVhost;
   let ch: Channel;
   let vflag: string[];
+  let otherTag = '';
 
   before(async () => {
     v = await freshVhost('safe');
@@ -24,7 +25,7 @@ describe('safe on a shared broker', function () {
     }
     await ch.bindQueue('probe', 'nova', 'compute.#');
     const other = await (await v.connect('ceilometer-agent-notification:77:0cd5f39f-1b2c-4d3e-8f40-a1b2c3d4e5f6')).createChannel();
-    await other.consume('ceilometer', () => undefined);
+    otherTag = (await other.consume('ceilometer', () => undefined)).consumerTag;
     const own = await (await v.connect('rmq-pools:mine')).createChannel();
     await own.consume('mine', () => undefined);
     await until(async () => (await v.client.consumers(v.name)).filter((c) => c.channel_details?.connection_name).length === 2, 'both consumers with their connections');
@@ -37,6 +38,8 @@ describe('safe on a shared broker', function () {
       { pool: 'ceilometer', applications: ['ceilometer-agent-notification'], workers: 1 },
     ]);
     assert.deepEqual(await foreignReceivers(v.client, v.name, 'nova', 'compute.instance'), [], 'only probe, which nobody consumes');
+    // A consumer whose tag is one of this process's own is own, whatever its connection is called (or not yet resolved).
+    assert.deepEqual(await foreignReceivers(v.client, v.name, 'nova', 'notifications.info', undefined, new Set([otherTag])), []);
   });
 
   for (const [how, args, env] of [

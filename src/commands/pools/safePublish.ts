@@ -33,7 +33,10 @@ export async function confirmPublish(s: Services, config: BrokerConfig, o: Publi
   const client = new ManagementClient(config);
   let foreign;
   try {
-    foreign = await foreignReceivers(client, config.vhost, o.exchange, o.routingKey, o.headers);
+    // This extension's local workers are its own whether or not the management API has resolved their connections yet.
+    const own = new Set(s.localPools.list().filter((e) => e.broker === config.name && e.vhost === config.vhost)
+      .flatMap((e) => e.pool.snapshot().workers.map((w) => w.consumerTag)).filter((t): t is string => typeof t === 'string'));
+    foreign = await foreignReceivers(client, config.vhost, o.exchange, o.routingKey, o.headers, own);
   } finally {
     client.dispose();
   }
