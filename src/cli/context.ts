@@ -61,3 +61,24 @@ export function brokerFromFlags(args: ParsedArgs, env: NodeJS.ProcessEnv): Broke
     timeoutMs: intFlag(f, 'timeout', undefined, 1, 600_000),
   });
 }
+
+/**
+ * The wait of a command that runs until stopped (pool run, demo up): until `done` settles, Ctrl+C / SIGTERM (ctx.signal)
+ * or `seconds` pass, calling `stop` with what stopped it; in human mode `tick()` is printed every `everyMs`.
+ */
+export async function untilStopped(ctx: CliContext, done: Promise<void>,
+  o: { seconds?: number; everyMs: number; tick?: () => string; stop: (by: 'signal' | 'seconds') => void }): Promise<void> {
+  const onAbort = () => o.stop('signal');
+  if (ctx.signal.aborted) { onAbort(); }
+  ctx.signal.addEventListener('abort', onAbort);
+  const timer = o.seconds !== undefined ? setTimeout(() => o.stop('seconds'), o.seconds * 1000) : undefined;
+  const tick = o.tick;
+  const ticker = !ctx.json && tick ? setInterval(() => ctx.io.err(`${tick()}\n`), o.everyMs) : undefined;
+  try {
+    await done;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    if (timer) { clearTimeout(timer); }
+    if (ticker) { clearInterval(ticker); }
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { DEMO_EXCHANGE, DEMO_RATE, DEMO_ROUTING_KEY, DEMO_VHOST, Demo, DemoPoolState, DemoSummary, MAX_DEMO_RATE, removeDemo } from '../../broker/demo';
 import { UsageError, numberFlag, stringFlag } from '../args';
-import { CliCommand, CliContext, refuseIfReadOnly } from '../context';
+import { CliCommand, CliContext, refuseIfReadOnly, untilStopped } from '../context';
 import { safe, table } from '../output';
 
 type StoppedBy = 'signal' | 'seconds' | 'removed' | 'replaced' | 'failed';
@@ -54,20 +54,10 @@ export const demoUpCommand: CliCommand = {
     let ended: DemoSummary | undefined;
     demo.on('ended', (s) => { ended = s; stoppedBy = s.reason === 'stopped' ? 'signal' : s.reason; finish(); });
     demo.on('notice', (m) => { if (!ctx.json) { ctx.io.err(`${safe(m)}\n`); } });
-    const onAbort = () => { stoppedBy = 'signal'; finish(); };
-    if (ctx.signal.aborted) { onAbort(); }
-    ctx.signal.addEventListener('abort', onAbort);
-    const timer = seconds !== undefined ? setTimeout(() => { stoppedBy = 'seconds'; finish(); }, seconds * 1000) : undefined;
-    const ticker = !ctx.json ? setInterval(() => {
-      ctx.io.err(`  ${demo.published()} published · ${demo.pools().filter((p) => p.workers > 0).map((p) => `${safe(p.name)} ${p.delivered}`).join(' · ')}\n`);
-    }, 5000) : undefined;
-    try {
-      await done;
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      if (timer) { clearTimeout(timer); }
-      if (ticker) { clearInterval(ticker); }
-    }
+    await untilStopped(ctx, done, {
+      seconds, everyMs: 5000, stop: (by) => { stoppedBy = by; finish(); },
+      tick: () => `  ${demo.published()} published · ${demo.pools().filter((p) => p.workers > 0).map((p) => `${safe(p.name)} ${p.delivered}`).join(' · ')}`,
+    });
     const s = ended ?? await demo.stop({ remove: false });
     const doc = {
       vhost: s.vhost, exchange: s.exchange, routingKey: s.routingKey, pools: s.pools, published: s.published, confirmed: s.confirmed,

@@ -1,7 +1,7 @@
 import { WorkerPool, QueueType, MAX_WORKERS, MAX_PREFETCH } from '../../broker/workers';
 import type { PoolCounts } from '../../broker/counts';
 import { UsageError, intFlag, numberFlag, requireFlag, stringFlag } from '../args';
-import { CliCommand, refuseIfReadOnly } from '../context';
+import { CliCommand, refuseIfReadOnly, untilStopped } from '../context';
 import { safe, table } from '../output';
 
 type StoppedBy = 'count' | 'seconds' | 'signal' | 'queue-deleted' | 'failed';
@@ -62,21 +62,10 @@ export const poolRunCommand: CliCommand = {
     if (!ctx.json) {
       ctx.io.err(`Pool "${safe(pool)}": ${workers} worker(s) on queue "${safe(pool)}" bound to ${safe(exchange)} / ${keys.map(safe).join(', ')}; ${count !== undefined ? `stopping after ${count} deliveries` : seconds !== undefined ? `stopping after ${seconds} s` : 'Ctrl+C to stop'}\n`);
     }
-    const onAbort = () => stopWith('signal');
-    if (ctx.signal.aborted) { onAbort(); }
-    ctx.signal.addEventListener('abort', onAbort);
-    const timer = seconds !== undefined ? setTimeout(() => stopWith('seconds'), seconds * 1000) : undefined;
-    const ticker = !ctx.json ? setInterval(() => {
-      const s = p.snapshot();
-      ctx.io.err(`  ${s.delivered} delivered (${s.ratePerSecond}/s), ${s.redelivered} redelivered, ${s.duplicates} duplicates\n`);
-    }, 1000) : undefined;
-    try {
-      await done;
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-      if (timer) { clearTimeout(timer); }
-      if (ticker) { clearInterval(ticker); }
-    }
+    await untilStopped(ctx, done, {
+      seconds, everyMs: 1000, stop: stopWith,
+      tick: () => { const s = p.snapshot(); return `  ${s.delivered} delivered (${s.ratePerSecond}/s), ${s.redelivered} redelivered, ${s.duplicates} duplicates`; },
+    });
     const final = await p.stop({ deleteQueue: f['delete-on-stop'] === true });
     const report = poolRunJson(final, exchange, keys, stoppedBy, (Date.now() - t0) / 1000, warnings);
     if (ctx.json) {

@@ -78,12 +78,16 @@ export function viewHeader(page, name) {
 /** Runs a command from the palette by its full title ("RabbitMQ: Refresh"). */
 export async function runCommand(page, title, { timeout = 15_000 } = {}) {
   const input = page.locator('.quick-input-widget input.input');
-  // F1 can be swallowed while focus is moving (e.g. into a webview that is still loading): give the workbench the focus
-  // back (the status bar) and press again, a few times, before giving up.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // F1 can be swallowed, or the palette closed again, while focus is moving (e.g. into a webview that is still loading or
+  // redrawing): give the workbench the focus back (the status bar) and open it again, a few times, before giving up.
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
     try {
-      await input.waitFor({ timeout: attempt < 3 ? 5_000 : timeout });
+      const t = attempt < 3 ? 5_000 : timeout;
+      await input.waitFor({ timeout: t });
+      await input.fill('>' + title, { timeout: t });
+      await row.waitFor({ timeout });
       break;
     } catch (e) {
       if (attempt >= 3) { throw e; }
@@ -91,8 +95,6 @@ export async function runCommand(page, title, { timeout = 15_000 } = {}) {
       await page.locator('.part.statusbar').click({ position: { x: 600, y: 10 } }).catch(() => {});
     }
   }
-  await input.fill('>' + title);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout });
   await page.keyboard.press('Enter');
 }
 
