@@ -329,6 +329,11 @@ export class NotificationPublisher extends EventEmitter<PublisherEvents> {
       this.model = null;
       this.ch = undefined;
       this.needDrain = false;
+      // What was sent on the lost connection and not confirmed can no longer be confirmed there: when its node is killed
+      // (kill -9, a cluster's node going down) amqplib may never call those callbacks. Send them again after recovery.
+      const lost = [...this.pending.values()].sort((a, b) => a.seq - b.seq);
+      this.pending.clear();
+      if (this.running && !this.options.signal?.aborted) { this.resend.push(...lost); } else { for (const m of lost) { this.pending.set(m.seq, m); } }
       this.emit('disconnected', { error: new BrokerError('channel', `The publisher lost its connection (${e.message})`, 'It reconnects and re-sends what was not confirmed') });
       this.wake.kick();
     });
