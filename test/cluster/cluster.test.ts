@@ -30,7 +30,7 @@ import { TreeNode } from '../../src/tree/nodes/treeNode';
 import { WorkerNode } from '../../src/tree/nodes/workerNode';
 import { PoolsFolderNode } from '../../src/tree/nodes/folderNodes';
 import { VhostNode } from '../../src/tree/nodes/vhostNode';
-import { ClusterVhost, NodeId, clusterConfig, clusterSh, freshClusterVhost, log, nodeId, until } from './helpers';
+import { ClusterVhost, NODES, NodeId, clusterConfig, clusterSh, freshClusterVhost, log, nodeId, until } from './helpers';
 
 const EXCHANGE = 'nova';
 const KEY = 'notifications.info';
@@ -151,7 +151,6 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
   it('2. the quorum pool keeps delivering while its leader node is killed (kill -9): 0 missing; the tree shows the node down, then up', async function () {
     this.timeout(240_000);
     assert.ok(pool, 'test 1 started the pool');
-    const config = clusterConfig(vh.name);
     const q = await vh.client.queue(vh.name, POOL);
     const leader = nodeId(q.leader ?? '');
     log(`leader of ${POOL}: ${q.leader}; killing it during an audit of 4000 messages at 800/s`);
@@ -166,7 +165,9 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
     }, 20);
     let report;
     try {
-      report = await runAudit(config, vh.client, {
+      // The audit's publisher connects to a node that stays up: this test is about the quorum pool and its workers. (A
+      // publisher whose own node is killed mid-run can leave messages unconfirmed: a known open problem.)
+      report = await runAudit(clusterConfig(vh.name, [...NODES.filter((n) => n !== leader), leader]), vh.client, {
         exchange: EXCHANGE, routingKey: KEY, count: 4000, ratePerSecond: 800, running: [p], remote: false, deadlineMs: 90_000, logger: silentLogger,
       });
     } finally {
@@ -222,6 +223,9 @@ describe('cluster: 3 nodes on this machine (scripts/cluster.sh)', function () {
     await ch.assertQueue('classic-on-c1', { durable: true });
     await ch.bindQueue('classic-on-c1', EXCHANGE, KEY);
     await c1.close();
+    // The node killed in test 2 is back; its quorum member must be too before another node goes, or "orders" loses its
+    // majority and diagnose rightly adds quorum-minority.
+    await until(async () => (await poolNode(tree(vh.name), POOL)).pool.online?.length === 3, `${POOL} with 3 members online`, 60_000, 500);
     await clusterSh(['kill-node', 'c1'], 60_000);
     const config = clusterConfig(vh.name);
     assert.deepEqual(config.amqpUrls, ['amqp://127.0.0.1:5673', 'amqp://127.0.0.1:5674', 'amqp://127.0.0.1:5675']);
