@@ -1,8 +1,9 @@
 /**
  * Peek Messages: read up to N messages from the head of a pool and put every one back (peekRules.ts says exactly what that
- * does per queue type, as measured). Classic and quorum queues: basic.get with manual ack on one channel, then the channel is
- * closed so that the broker returns them all to the head in their order; streams: a consumer from offset "first", cancelled
- * after N. A connection lost in the middle loses nothing either: the broker returns unacknowledged messages itself.
+ * does per queue type, as measured). Classic queues: basic.get with manual ack on one channel, then the channel is closed so
+ * that the broker returns them all to their places; quorum queues: a consumer with prefetch N (highest consumer priority),
+ * its channel closed after N; streams: a consumer from offset "first". A connection lost in the middle loses nothing
+ * either: the broker returns unacknowledged messages itself.
  */
 import type * as amqp from 'amqplib';
 import { BrokerConfig, amqpConnectArgs } from './connection';
@@ -88,21 +89,26 @@ export async function peekMessages(config: BrokerConfig, client: ManagementClien
   try {
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
-    if (queueType === 'stream') {
-      await peekStream(ch, o.pool, count, add, o.signal);
-    } else {
+    if (queueType === 'classic') {
       try {
         while (result.messages.length < count) {
           if (o.signal?.aborted) { result.cancelled = true; break; }
           const m = await ch.get(o.pool, { noAck: false });
           if (m === false) { break; }
           add(m);
-          if (pastLimit(result.messages[result.messages.length - 1].deliveryCount, limit)) { result.pastDeliveryLimit++; }
         }
       } finally {
-        // Closing the channel returns every unacknowledged message to the head, in order (peekRules.ts).
+        // Closing the channel returns every unacknowledged message to its place, in order (peekRules.ts).
         await ch.close().catch(() => undefined);
       }
+    } else {
+      // Quorum: basic.get + close was measured to return the messages in a scrambled order; a consumer's do not (peekRules.ts).
+      const expected = queueType === 'quorum' ? Math.min(count, (await ch.checkQueue(o.pool)).messageCount) : count;
+      const args: Record<string, unknown> = queueType === 'stream' ? { 'x-stream-offset': 'first' } : { 'x-priority': 2 ** 31 - 1 };
+      await consumeN(ch, o.pool, count, expected, args, (m) => {
+        add(m);
+        if (pastLimit(result.messages[result.messages.length - 1].deliveryCount, limit)) { result.pastDeliveryLimit++; }
+      }, o.signal);
     }
     if (o.signal?.aborted) { result.cancelled = true; }
   } catch (e) {
@@ -115,30 +121,34 @@ export async function peekMessages(config: BrokerConfig, client: ManagementClien
   return result;
 }
 
-/** A stream read from its first message: a consumer with prefetch N, cancelled once N came or the stream went quiet. */
-async function peekStream(ch: amqp.Channel, pool: string, count: number, add: (m: RawMessage) => void, signal?: AbortSignal): Promise<void> {
+/**
+ * A consumer with prefetch N that takes up to N messages (none acknowledged), then closes its channel, which returns them
+ * all (a stream: nothing to return). It stops at `expected`, at N, when the pool goes quiet (nothing new for 1 s; the first
+ * message may take 3 s, a stream reader opens a segment first), or on cancel.
+ */
+async function consumeN(ch: amqp.Channel, pool: string, count: number, expected: number, args: Record<string, unknown>,
+  add: (m: RawMessage) => void, signal?: AbortSignal): Promise<void> {
+  if (expected <= 0) { await ch.close().catch(() => undefined); return; }
   await ch.prefetch(count);
   let got = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => { resolveDone = r; });
-  // The first message of a stream takes a moment to arrive (the reader opens a segment); after it, a pause means the end.
   let quiet = setTimeout(resolveDone, 3000);
   const onAbort = () => resolveDone();
   signal?.addEventListener('abort', onAbort);
-  const { consumerTag } = await ch.consume(pool, (m) => {
-    if (m === null) { resolveDone(); return; }
-    if (got >= count) { return; }
-    got++;
-    add(m);
-    clearTimeout(quiet);
-    if (got >= count) { resolveDone(); } else { quiet = setTimeout(resolveDone, 500); }
-  }, { noAck: false, arguments: { 'x-stream-offset': 'first' } });
   try {
+    await ch.consume(pool, (m) => {
+      if (m === null) { resolveDone(); return; }
+      if (got >= count) { return; }
+      got++;
+      add(m);
+      clearTimeout(quiet);
+      if (got >= expected) { resolveDone(); } else { quiet = setTimeout(resolveDone, 1000); }
+    }, { noAck: false, arguments: args });
     await done;
   } finally {
     clearTimeout(quiet);
     signal?.removeEventListener('abort', onAbort);
-    await ch.cancel(consumerTag).catch(() => undefined);
     await ch.close().catch(() => undefined);
   }
 }

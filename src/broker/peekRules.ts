@@ -1,10 +1,13 @@
 /**
  * What a peek does to a pool, by queue type, as measured on RabbitMQ 3.10.8 (test/broker/peek.test.ts keeps it true):
  *
- * - A peek takes up to N messages with basic.get (manual ack) on its own channel and then CLOSES that channel, so the broker
- *   returns every unacknowledged message at once. Nacking them one by one with requeue was measured too and is worse on
- *   quorum queues: without a delivery limit, a nack-requeue puts the message at the BACK of a quorum queue (3.10), and with
- *   one, nacks return them in nack order. A channel close returns them to the head in their original order on both types.
+ * - Classic queues: basic.get (manual ack) up to N on the peek's own channel, then that channel is CLOSED, so the broker
+ *   returns every unacknowledged message at once; returned classic messages go back to their original places (measured with
+ *   nack one by one, in reverse, nackAll and close: the same).
+ * - Quorum queues: a consumer with prefetch N (ack mode manual, highest consumer priority), its channel closed after N:
+ *   order kept (1,000 messages, repeated peeks of 10 and 50). Measured and rejected: basic.get + close returns the messages
+ *   scrambled (0,9,1,2,… after a second peek of 10; random at 50); nack with requeue puts them at the BACK of a quorum queue
+ *   without a delivery limit (3.10) and in nack order at the head with one.
  * - classic: order kept, nothing removed; the peeked messages come back with `redelivered` set (a consumer that treats
  *   redelivered as "maybe processed before" sees them so). While the peek holds them (milliseconds) workers get the next ones.
  * - quorum: order kept, nothing removed, `redelivered` set, and each peeked message's delivery count (`x-delivery-count`)
