@@ -2,14 +2,16 @@ import { MAX_PUBLISH_COUNT, PublishProgress, publishNotifications } from '../../
 import { UsageError, intFlag, numberFlag, requireFlag, stringFlag } from '../args';
 import { CliCommand, refuseIfReadOnly } from '../context';
 import { safe } from '../output';
+import { publishFileCommand } from './publishFile';
 
 export const publishCommand: CliCommand = {
   name: 'publish',
   summary: 'publish N test notifications (oslo envelope by default) with publisher confirms; unroutable ones are counted',
   flags: {
-    exchange: { type: 'string', required: true, valueName: 'X', description: 'exchange to publish to, e.g. nova' },
-    key: { type: 'string', required: true, valueName: 'K', description: 'routing key, e.g. notifications.info' },
-    count: { type: 'string', required: true, valueName: 'N', description: `messages to publish (1–${MAX_PUBLISH_COUNT})` },
+    exchange: { type: 'string', valueName: 'X', description: 'exchange to publish to, e.g. nova (required unless --file names it)' },
+    key: { type: 'string', valueName: 'K', description: 'routing key, e.g. notifications.info (required unless --file names it)' },
+    count: { type: 'string', valueName: 'N', description: `messages to publish (1–${MAX_PUBLISH_COUNT}; required unless --file)` },
+    file: { type: 'string', valueName: 'F', description: 'publish the one message of a JSON template (exchange, routingKey, properties, headers, body or oslo); --exchange/--key override it' },
     rate: { type: 'string', valueName: 'R', description: 'messages per second (default: as fast as confirms allow)' },
     'event-type': { type: 'string', valueName: 'T', description: 'oslo event_type (default compute.instance.create.end)' },
     'publisher-id': { type: 'string', valueName: 'ID', description: 'oslo publisher_id (default rmq-pools.test)' },
@@ -24,6 +26,7 @@ export const publishCommand: CliCommand = {
     refuseIfReadOnly(ctx, 'publish');
     const f = ctx.args.flags;
     if (ctx.args.positionals.length) { throw new UsageError(`Unexpected argument "${ctx.args.positionals[0]}"`); }
+    if (f.file !== undefined) { return publishFileCommand(ctx); }
     const exchange = requireFlag(f, 'exchange', 'X');
     const routingKey = requireFlag(f, 'key', 'K');
     if (stringFlag(f, 'count') === undefined) { throw new UsageError('--count N is required'); }
