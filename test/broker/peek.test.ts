@@ -61,7 +61,8 @@ describe('peek messages', function () {
     });
   }
 
-  for (const type of ['classic', 'quorum'] as const) it(`${type}: a pool a worker consumes from (and acks) while it is peeked loses nothing`, async () => {
+  for (const type of ['classic', 'quorum'] as const) {
+  it(`${type}: a pool a worker consumes from (and acks) while it is peeked loses nothing`, async () => {
     const q = `peek-busy-${type}`;
     const n = 2000;
     await fill(q, n, { 'x-queue-type': type });
@@ -85,6 +86,7 @@ describe('peek messages', function () {
     assert.deepEqual([...seen].sort((a, b) => a - b), range(n), 'consumed + left = published: nothing lost');
     await wch.close();
   });
+  }
 
   it('quorum with a delivery limit: refused without consent (nothing read); with consent a message at the limit is counted as lost', async () => {
     const q = 'peek-limit';
@@ -140,6 +142,7 @@ describe('peek messages', function () {
     await ch.waitForConfirms();
     const r = await runCli(['peek', '--pool', q, '--vhost', v.name, '--json']);
     assert.equal(r.code, 0, r.stderr);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document read field by field
     const doc = r.json as Record<string, any>;
     assert.equal(doc.vhost, v.name);
     assert.equal(doc.pool, q);
