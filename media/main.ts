@@ -39,12 +39,13 @@ const auditBtn = button('audit', 'Run Audit');
 const resetBtn = button('reset', 'Reset Counts');
 const formatDd = dropdown('format', 'Export format', [{ value: 'json', label: 'JSON' }, { value: 'csv', label: 'CSV' }]);
 const exportBtn = button('export', 'Export…', 'secondary', 'Export the counts to a file');
+const publishMessageBtn = button('publish-message', 'Publish Message…', 'secondary', 'Publish one message from a JSON template to this exchange and routing key');
 const progressText = h('span', { id: 'progress-text' });
 const cancelBtn = button('cancel', 'Cancel', 'secondary', 'Cancel the running action');
 const progress = h('div', { class: 'progress', id: 'progress', hidden: true, role: 'status', 'aria-live': 'polite' }, progressRing(), progressText, cancelBtn);
 const noticeEl = h('p', { class: 'notice', id: 'notice', role: 'status', 'aria-live': 'polite' });
 const poolTable = new PoolTable(state, (name) => selectPool(state.selection?.pool === name ? undefined : name));
-const poolCards = new PoolCards(state);
+const poolCards = new PoolCards(state, (pool) => post({ type: 'peek', pool }));
 const rates = new RatesView(state);
 const auditBox = h('div', { id: 'audit' });
 
@@ -52,7 +53,8 @@ app.append(
   h('header', {}, title, subtitle),
   h('section', { class: 'toolbar', 'aria-label': 'Actions' },
     h('div', { class: 'group' }, countField, publishBtn, auditBtn),
-    h('div', { class: 'group' }, resetBtn, formatDd, exportBtn)),
+    h('div', { class: 'group' }, resetBtn, formatDd, exportBtn),
+    h('div', { class: 'group' }, publishMessageBtn)),
   progress,
   noticeEl,
   h('section', { 'aria-labelledby': 'pools-h' }, h('h2', { id: 'pools-h' }, 'Pools'), poolTable.table, poolTable.freshness),
@@ -96,6 +98,7 @@ onActivate(publishBtn, () => { const count = readCount(); if (count) { save(); p
 onActivate(auditBtn, () => { const count = readCount(); if (count) { save(); post({ type: 'audit', count }); } });
 onActivate(resetBtn, () => post({ type: 'reset' }));
 onActivate(cancelBtn, () => post({ type: 'cancel' }));
+onActivate(publishMessageBtn, () => post({ type: 'publishMessage' }));
 onActivate(exportBtn, () => post({ type: 'export', format: fieldValue(formatDd) === 'csv' ? 'csv' : 'json' }));
 countField.addEventListener('change', save);
 

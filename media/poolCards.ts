@@ -4,13 +4,14 @@ import { plural } from '../src/broker/text';
 import { workerBars } from './charts';
 import { clear, fmt, h } from './dom';
 import { PageState, sortedPools } from './pageState';
-import { tag } from './toolkit';
+import { button, tag } from './toolkit';
 
 export class PoolCards {
   readonly element = h('div', { class: 'cards', id: 'cards' });
   private readonly cardEls = new Map<string, HTMLElement>();
 
-  constructor(private readonly state: PageState) {}
+  /** `peek(pool)`: the card's Peek Messages… button. */
+  constructor(private readonly state: PageState, private readonly peek?: (pool: string) => void) {}
 
   render(): void {
     const { state, cardEls, element: cards } = this;
@@ -30,6 +31,14 @@ export class PoolCards {
       card.classList.toggle('selected', p.name === sel);
       clear(card);
       const head = h('header', {}, h('h3', {}, p.name), p.source === 'local' ? tag('exact') : tag('approx.'));
+      if (this.peek) {
+        const peek = this.peek;
+        const b = button(`peek-${i}`, 'Peek Messages…', 'secondary', `Peek messages of pool ${p.name}`);
+        b.classList.add('peek');
+        b.setAttribute('data-pool', p.name);
+        b.addEventListener('click', () => peek(p.name));
+        head.append(b);
+      }
       card.append(head);
       if (p.workerCounts.length) {
         card.append(workerBars(p.name, p.workerCounts, p.spread));

@@ -72,6 +72,8 @@ export const Commands = {
   testStopPools: 'rabbitmqPools.test.stopPools',
   startDemo: 'rabbitmqPools.demo.start',
   stopDemo: 'rabbitmqPools.demo.stop',
+  peekMessages: 'rabbitmqPools.peekMessages',
+  publishMessage: 'rabbitmqPools.publishMessage',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -11,6 +11,7 @@ import { BrokerError, invalidInput } from './errors';
 import type { ManagementClient } from './management';
 import { DEFAULT_MAX_BODY_BYTES, DeathGroup, PeekedMessage, RawMessage, groupDeaths, renderMessage } from './messageView';
 import { PeekQueueType, SideEffects, deliveryLimitOf, pastLimit, peekCount, queueTypeOf, sideEffectsOf } from './peekRules';
+import { assertWritable } from './receivers';
 import { loadAmqplib, toBrokerError } from './recovering';
 
 export interface PeekOptions {
@@ -55,22 +56,31 @@ async function describePool(client: ManagementClient, vhost: string, pool: strin
   }
 }
 
+export interface PeekPlan { queueType: PeekQueueType; sideEffects: SideEffects; deliveryLimit?: number; depth?: number }
+
+/** What a peek of the pool would do (asked before the peek, for a confirmation); a clear error when the pool does not exist. */
+export async function peekPlan(client: ManagementClient, vhost: string, pool: string): Promise<PeekPlan> {
+  const q = await describePool(client, vhost, pool);
+  const queueType = queueTypeOf(q);
+  const deliveryLimit = queueType === 'quorum' ? deliveryLimitOf(q) : undefined;
+  return { queueType, sideEffects: sideEffectsOf(queueType, deliveryLimit), deliveryLimit, depth: q.messages_ready ?? q.messages };
+}
+
 /** The core of Peek Messages (CLI `rmq-pools peek`, VS Code "Peek Messages…"). */
 export async function peekMessages(config: BrokerConfig, client: ManagementClient, o: PeekOptions): Promise<PeekResult> {
   const count = peekCount(o.count);
   const vhost = o.vhost ?? config.vhost;
   if (!o.pool || !o.pool.trim()) { throw invalidInput('No pool given to peek', 'Name the pool (--pool P); nothing was read'); }
-  const q = await describePool(client, vhost, o.pool);
-  const queueType = queueTypeOf(q);
-  const limit = queueType === 'quorum' ? deliveryLimitOf(q) : undefined;
-  const sideEffects = sideEffectsOf(queueType, limit);
+  const { queueType, sideEffects, deliveryLimit: limit, depth } = await peekPlan(client, vhost, o.pool);
+  // A peek that can dead-letter messages is a write: a read-only broker refuses it, consent or not.
+  if (sideEffects.needsConsent) { assertWritable(config, `Peeking quorum pool "${o.pool}" (delivery limit ${limit})`); }
   if (sideEffects.needsConsent && !o.acceptDeliveryCount) {
     throw new BrokerError('precondition', `Pool "${o.pool}" is a quorum queue with a delivery limit of ${limit}: a peek uses up one delivery attempt of each peeked message, and one already delivered ${limit} times would be dead-lettered or dropped`,
       'Accept that to peek anyway (--accept-delivery-count, or confirm in VS Code); nothing was read');
   }
   const now = o.now ?? Date.now;
   const result: PeekResult = {
-    vhost, pool: o.pool, queueType, sideEffects, requested: count, depthBefore: q.messages_ready ?? q.messages, messages: [], pastDeliveryLimit: 0, cancelled: false,
+    vhost, pool: o.pool, queueType, sideEffects, requested: count, depthBefore: depth, messages: [], pastDeliveryLimit: 0, cancelled: false,
   };
   const cfg = vhost === config.vhost ? config : { ...config, vhost };
   const { url, socketOptions } = amqpConnectArgs(cfg, 'rmq-pools:peek');

@@ -141,7 +141,9 @@ export type PageMessage =
   | { type: 'cancel' }
   | { type: 'export'; format: ExportFormat }
   | { type: 'selectPool'; pool: string | undefined }
-  | { type: 'cspViolation'; directive: string; blocked: string };
+  | { type: 'cspViolation'; directive: string; blocked: string }
+  | { type: 'peek'; pool: string }
+  | { type: 'publishMessage' };
 
 export const PANEL_VIEW_TYPE = 'rabbitmqPools.deliveryCounts';
 export const DEFAULT_COUNT = 1000;
@@ -152,7 +154,7 @@ export const HISTORY_POINTS = 300;
 /** At most this many messages a second from host to page. */
 export const MAX_UPDATES_PER_SECOND = 4;
 
-const PAGE_TYPES = new Set<PageMessage['type']>(['ready', 'publish', 'audit', 'reset', 'cancel', 'export', 'selectPool', 'cspViolation']);
+const PAGE_TYPES = new Set<PageMessage['type']>(['ready', 'publish', 'audit', 'reset', 'cancel', 'export', 'selectPool', 'cspViolation', 'peek', 'publishMessage']);
 
 /** The page is code we ship, but its messages still cross a boundary: check the shape before acting on one. */
 export function isPageMessage(m: unknown): m is PageMessage {
@@ -168,6 +170,8 @@ export function isPageMessage(m: unknown): m is PageMessage {
       return o.format === 'json' || o.format === 'csv';
     case 'selectPool':
       return o.pool === undefined || typeof o.pool === 'string';
+    case 'peek':
+      return typeof o.pool === 'string' && o.pool.length > 0;
     case 'ready':
       return o.persisted === undefined || isPersistedState(o.persisted);
     default:

@@ -19,6 +19,7 @@ import {
   PanelState, isPageMessage,
 } from '../viewModel/panelProtocol';
 import { configFor } from './selection';
+import { Commands } from '../constants';
 import { confirmPublish } from '../commands/pools/safePublish';
 import { UpdateThrottle } from '../viewModel/throttle';
 
@@ -286,11 +287,19 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       case 'cancel': this.cancel(); break;
       case 'export': act('Export', this.exportWithDialog(m.format)); break;
       case 'selectPool': this.selectPool(m.pool); break;
+      case 'peek': act('Peek Messages', Promise.resolve(vscode.commands.executeCommand(Commands.peekMessages, { ...this.poolArgs(), pool: m.pool, interactive: true }))); break;
+      case 'publishMessage': act('Publish Message', Promise.resolve(vscode.commands.executeCommand(Commands.publishMessage, { ...this.poolArgs(), interactive: true }))); break;
       case 'cspViolation':
         this.cspViolations.push(`${m.directive} ${m.blocked}`);
         this.services.log.warn(`Delivery Counts: the page reported a CSP violation: ${m.directive} blocked ${m.blocked}`);
         break;
     }
+  }
+
+  /** The selection as a command's argument object (Peek Messages…, Publish Message…). */
+  private poolArgs() {
+    const s = this.selection;
+    return { broker: s.broker, vhost: s.vhost, exchange: s.exchange, routingKey: s.routingKey };
   }
 
   private async exportWithDialog(format: ExportFormat): Promise<void> {
