@@ -1,7 +1,7 @@
 // UI: Peek Messages… from a pool's context menu in the Brokers tree. Pool "ceilometer" (nova / notifications.info) holds
 // oslo notifications; the first peek asks (modal) stating what a peek does to a classic queue, then opens a read-only
 // JSON document titled after the pool whose text shows the notifications' event_type; the pool keeps every message.
-// Saves test-results/screenshots/peek-*.png, and docs/images/peek-document.png with RMQ_POOLS_DOCS_IMAGES=1.
+// Saves test-results/screenshots/peek-*.png, and docs/images/peek-confirm.png and peek-document.png with RMQ_POOLS_DOCS_IMAGES=1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -73,6 +73,10 @@ test('Peek Messages… from the tree opens a document with the oslo event_type; 
   assert.match(said, /put back in the same order/);
   assert.match(said, /redelivered/);
   await screenshot(page, 'peek-confirm');
+  if (process.env.RMQ_POOLS_DOCS_IMAGES === '1') {
+    mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: path.join(DOCS, 'peek-confirm.png') });
+  }
   await dialog.locator('.monaco-button', { hasText: /^Peek$/ }).click();
   lap('confirmed');
 
