@@ -87,4 +87,27 @@ describe('Peek Messages and Publish Message', function () {
     const peek = await vscode.commands.executeCommand<PeekCommandResult>(Commands.peekMessages, { broker: BROKER, vhost: v.name, pool: 'ceilometer', count: 3 });
     assert.strictEqual(peek.result.messages[2].oslo?.event_type, 'compute.instance.reboot.end');
   });
+
+  it('Publish Message… without a template open opens the example; run again with it open, it publishes that', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const before = await depth('ceilometer');
+    const args = { broker: BROKER, vhost: v.name, exchange: 'nova', routingKey: 'notifications.info', interactive: true };
+    assert.strictEqual(await vscode.commands.executeCommand(Commands.publishMessage, args), undefined);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'the example template is open');
+    assert.strictEqual(editor.document.languageId, 'json');
+    const example = JSON.parse(editor.document.getText()) as { exchange: string; routingKey: string; oslo: { event_type: string } };
+    assert.deepStrictEqual([example.exchange, example.routingKey], ['nova', 'notifications.info'], 'the node\'s exchange and key');
+    assert.strictEqual(await depth('ceilometer'), before, 'opening the example sent nothing');
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, editor.document.lineCount, 0),
+      JSON.stringify({ ...example, oslo: { ...example.oslo, event_type: 'compute.instance.shelve.end' } })));
+    const r = await vscode.commands.executeCommand<{ confirmed: boolean; routed: boolean }>(Commands.publishMessage, { broker: BROKER, vhost: v.name, interactive: true });
+    assert.ok(r && r.confirmed && r.routed, JSON.stringify(r));
+    await until(async () => (await depth('ceilometer')) === before + 1, 'the edited template\'s message queued');
+    const peek = await vscode.commands.executeCommand<PeekCommandResult>(Commands.peekMessages, { broker: BROKER, vhost: v.name, pool: 'ceilometer', count: 10 });
+    assert.strictEqual(peek.result.messages[before].oslo?.event_type, 'compute.instance.shelve.end');
+    // The example is an untitled, edited document: revert it so that closing it asks nothing.
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });

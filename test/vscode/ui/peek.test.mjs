@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { launchWorkbench, openContainer, screenshot, api, until, amqpVhost, answer, labelRow, expandRow, widenSidebar } from './helpers.mjs';
+import { launchWorkbench, openContainer, screenshot, api, until, amqpVhost, answer, labelRow, expandRow, widenSidebar, webviewFrame } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'docs/images');
@@ -106,4 +106,28 @@ test('Peek Messages… from the tree opens a document with the oslo event_type; 
     await page.screenshot({ path: path.join(DOCS, 'peek-document.png') });
   }
   assert.strictEqual(await depth(), EVENTS.length, 'every peeked message is back in the pool');
+});
+
+test('the Delivery Counts panel: a pool card\'s Peek Messages… opens another document (no second confirmation)', async () => {
+  const { page, lap } = wb;
+  const key = labelRow(page, 'notifications.info');
+  await key.waitFor({ timeout: 30_000 });
+  await key.locator('.label-name').click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ timeout: 15_000 });
+  await menu.locator('.action-label', { hasText: /^Show Delivery Counts$/ }).click();
+  const frame = webviewFrame(page);
+  const peek = frame.locator('vscode-button.peek[data-pool="ceilometer"]');
+  await peek.waitFor({ timeout: 60_000 }).catch(async (e) => { await screenshot(page, 'peek-panel-missing'); throw e; });
+  lap('panel shows the pool card');
+  await screenshot(page, 'peek-panel');
+  await peek.click();
+  await answer(page, 'How many messages from the head of "ceilometer"', '2');
+  const tabs = page.locator('.tabs-container .tab', { hasText: 'Peek ceilometer.json' });
+  await until(async () => (await tabs.count()) === 2 || undefined, 'a second peek document', 30_000);
+  assert.strictEqual(await page.locator('.monaco-dialog-box').count(), 0, 'the pool was confirmed once');
+  const editor = page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first();
+  await until(async () => (await editor.innerText()).replace(/\u00a0/g, ' ').includes('"requested": 2') || undefined, 'the 2-message peek in the document', 15_000)
+    .catch(async (e) => { await screenshot(page, 'peek-panel-document'); throw new Error(`${e.message}; editor: ${(await editor.innerText().catch(() => '')).slice(0, 400)}`); });
+  assert.strictEqual(await depth(), EVENTS.length);
 });
