@@ -27,6 +27,26 @@ function envelope(eventType, i) {
   return Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) }));
 }
 
+/**
+ * Right-clicks a tree row and runs one item of its context menu. A click that lands while the menu is still settling is
+ * sometimes dropped (the menu stays open with the item highlighted): then the item, highlighted, is run with Enter.
+ */
+async function contextMenu(page, row, item) {
+  await row.locator('.label-name').click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ timeout: 15_000 });
+  const entry = menu.locator('.action-label', { hasText: new RegExp(`^${item}$`) });
+  await entry.hover();
+  await page.waitForTimeout(200);
+  await entry.click();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await menu.waitFor({ state: 'detached', timeout: 2_000 }).then(() => true, () => false)) { return; }
+    await entry.hover();
+    await page.keyboard.press('Enter');
+  }
+  throw new Error(`the context menu item "${item}" did not run`);
+}
+
 const depth = async () => (await api('GET', `queues/${encodeURIComponent(VHOST)}/ceilometer`)).messages ?? 0;
 
 before(async () => {
@@ -60,11 +80,11 @@ test('Peek Messages… from the tree opens a document with the oslo event_type; 
   await row.waitFor({ timeout: 30_000 });
   lap('expanded to the pool');
 
-  await row.locator('.label-name').click({ button: 'right' });
-  const menu = page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ timeout: 15_000 });
-  await menu.locator('.action-label', { hasText: /^Peek Messages…$/ }).click();
-  await answer(page, 'How many messages from the head of "ceilometer"', '10');
+  await contextMenu(page, row, 'Peek Messages…');
+  await answer(page, 'How many messages from the head of "ceilometer"', '10').catch(async (e) => {
+    await screenshot(page, 'peek-count-missing');
+    throw new Error(`${e.message}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '')}`);
+  });
 
   const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'Peek up to 10 messages of pool "ceilometer"' });
   await dialog.waitFor({ timeout: 15_000 });
@@ -112,10 +132,7 @@ test('the Delivery Counts panel: a pool card\'s Peek Messages… opens another d
   const { page, lap } = wb;
   const key = labelRow(page, 'notifications.info');
   await key.waitFor({ timeout: 30_000 });
-  await key.locator('.label-name').click({ button: 'right' });
-  const menu = page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ timeout: 15_000 });
-  await menu.locator('.action-label', { hasText: /^Show Delivery Counts$/ }).click();
+  await contextMenu(page, key, 'Show Delivery Counts');
   const frame = webviewFrame(page);
   const peek = frame.locator('vscode-button.peek[data-pool="ceilometer"]');
   await peek.waitFor({ timeout: 60_000 }).catch(async (e) => { await screenshot(page, 'peek-panel-missing'); throw e; });
