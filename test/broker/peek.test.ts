@@ -70,20 +70,22 @@ describe('peek messages', function () {
     await wch.prefetch(20);
     const seen = new Set<number>();
     let acked = 0;
+    let pending = 0;
     await wch.consume(q, (m) => {
       if (!m) { return; }
       seen.add((JSON.parse(m.content.toString()) as { seq: number }).seq);
-      acked++;
+      pending++;
       // Slow enough that the peeks run while the worker is busy.
-      setTimeout(() => wch.ack(m), 2);
+      setTimeout(() => { wch.ack(m); acked++; pending--; }, 2);
     });
     let peeked = 0;
     for (let i = 0; i < 5; i++) { peeked += (await peekMessages(v.config, v.client, { pool: q, count: 50 })).messages.length; }
     assert.ok(peeked > 0, 'the peeks read messages while the worker consumed');
-    await until(() => seen.size === n, `the worker got all ${n}`, 60_000);
-    assert.ok(acked >= n, 'every message was delivered to the worker (redeliveries of peeked ones may repeat)');
+    await until(() => seen.size === n && pending === 0, `the worker got and acked all ${n}`, 60_000);
+    assert.ok(acked >= n, 'every message was acked by the worker (redeliveries of peeked ones may repeat)');
     assert.equal(await ready(q), 0);
     assert.deepEqual([...seen].sort((a, b) => a - b), range(n), 'consumed + left = published: nothing lost');
+    await until(() => pending === 0, 'the worker\'s last acks');
     await wch.close();
   });
   }
