@@ -72,6 +72,7 @@ export const Commands = {
   testStopPools: 'rabbitmqPools.test.stopPools',
   startDemo: 'rabbitmqPools.demo.start',
   stopDemo: 'rabbitmqPools.demo.stop',
+  replayDeadLetters: 'rabbitmqPools.replayDeadLetters',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -99,6 +100,10 @@ export const ContextValues = {
   addBroker: 'rabbitmqPools.addBroker',
   /** A finding in the Findings view. */
   finding: 'rabbitmqPools.finding',
+  /** Under a pool: where its dead letters go. */
+  deadLetterPath: 'rabbitmqPools.deadLetterPath',
+  /** Under a dead-letter pool: the pools that feed it (offers Replay Dead Letters…). */
+  deadLetterSources: 'rabbitmqPools.deadLetterSources',
 } as const;
 
 /**
