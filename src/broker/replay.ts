@@ -21,7 +21,7 @@ import { lookupRoute } from './routeLookup';
 import { workersByQueue } from './topology';
 import { planTarget, REPLAYED_HEADER, replayHeaders, ReplayTargetSpec, validateReplayInput } from './replayPlan';
 
-export { MAX_REPLAY_COUNT, REPLAYED_HEADER, planTarget, validateReplayInput } from './replayPlan';
+export { MAX_REPLAY_COUNT, REPLAYED_HEADER, planTarget, validateReplayCount, validateReplayInput } from './replayPlan';
 export type { PlannedTarget, ReplayTargetSpec } from './replayPlan';
 
 export interface ReplayProgress { replayed: number; skipped: number; failed: number; total: number }
