@@ -7,7 +7,7 @@
  * The receiving pools come from routing.ts's route() over the snapshot: nothing here decides a match.
  * https://www.rabbitmq.com/docs/dlx
  */
-import { route, RoutingTable } from './routing';
+import { route, RouteResult, RoutingTable } from './routing';
 import type { Pool, Topology } from './topology';
 
 /** The snapshot as a routing table (the same as diagnoseRules' routingTableOf; topology.ts imports this file, so not from there). */
@@ -79,6 +79,17 @@ export function ownKeysOf(t: Topology, pool: string): string[] {
 }
 
 const cache = new WeakMap<Topology, Map<string, DeadLetterPath | undefined>>();
+const routes = new WeakMap<Topology, { table: RoutingTable; results: Map<string, RouteResult> }>();
+
+/** route() over the snapshot, the table built once and each (exchange, key) routed once: a vhost of 10,000 pools stays fast. */
+function routeCached(t: Topology, exchange: string, key: string): RouteResult {
+  let r = routes.get(t);
+  if (!r) { r = { table: tableOf(t), results: new Map() }; routes.set(t, r); }
+  const id = `${exchange}\u0000${key}`;
+  let result = r.results.get(id);
+  if (!result) { result = route(r.table, exchange, key); r.results.set(id, result); }
+  return result;
+}
 
 /** Where one pool's dead letters go in this snapshot; undefined when it does not dead-letter. */
 export function deadLetterPathOf(t: Topology, p: Pool): DeadLetterPath | undefined {
@@ -96,12 +107,11 @@ function computePath(t: Topology, p: Pool): DeadLetterPath | undefined {
   const keys = config.routingKey !== undefined ? [config.routingKey] : ownKeysOf(t, p.name);
   const known = config.exchange === '' || t.exchanges.some((e) => e.name === config.exchange);
   const exchangeExists = known ? true : config.exchange.startsWith('amq.') ? undefined : false;
-  const table = tableOf(t);
   const names = new Set<string>();
   const unpredictable = new Set<string>();
   if (known) {
     for (const k of keys) {
-      const r = route(table, config.exchange, k);
+      const r = routeCached(t, config.exchange, k);
       r.pools.forEach((n) => names.add(n));
       r.unpredictable.forEach((n) => unpredictable.add(n));
     }
@@ -114,9 +124,24 @@ function computePath(t: Topology, p: Pool): DeadLetterPath | undefined {
   return { ...config, keys, ...(exchangeExists !== undefined ? { exchangeExists } : {}), pools, unpredictable: [...unpredictable].sort() };
 }
 
-/** The pools whose dead letters reach `pool` in this snapshot, sorted. */
+const sourcesCache = new WeakMap<Topology, Map<string, string[]>>();
+
+/** The pools whose dead letters reach `pool` in this snapshot, sorted (one pass over the snapshot, then a lookup). */
 export function deadLetterSourcesOf(t: Topology, pool: string): string[] {
-  return t.pools.filter((p) => deadLetterPathOf(t, p)?.pools.some((q) => q.name === pool)).map((p) => p.name).sort();
+  let index = sourcesCache.get(t);
+  if (!index) {
+    index = new Map();
+    for (const p of t.pools) {
+      for (const target of deadLetterPathOf(t, p)?.pools ?? []) {
+        const list = index.get(target.name) ?? [];
+        list.push(p.name);
+        index.set(target.name, list);
+      }
+    }
+    for (const list of index.values()) { list.sort(); }
+    sourcesCache.set(t, index);
+  }
+  return [...(index.get(pool) ?? [])];
 }
 
 /** `deadLetter` and `deadLetterSources` of topology --json, for the pools that have them. */

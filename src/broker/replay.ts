@@ -124,6 +124,8 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
   let closing = false;
   let fatal: BrokerError | undefined;
   let processed = 0;
+  /** Deliveries received and not yet handled to the end. */
+  let pending = 0;
   /** Acks written since the broker last answered on the consuming channel: lost with the connection, their dead letters come back. */
   let unsure = 0;
   let lastDelivery = Date.now();
@@ -245,7 +247,8 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
     consumerTag = (await sub.consume(o.pool, (m) => {
       if (!m) { closed = closed ?? `pool "${o.pool}" was deleted`; return; }
       lastDelivery = Date.now();
-      chain = chain.then(() => handle(m)).catch((e) => { fatal = fatal ?? toBrokerError(e, cfg); held.push(m); });
+      pending += 1;
+      chain = chain.then(() => handle(m)).catch((e) => { fatal = fatal ?? toBrokerError(e, cfg); held.push(m); }).finally(() => { pending -= 1; });
     }, { noAck: false })).consumerTag;
 
     // Until everything is settled: the count reached, the pool drained, cancelled, stopped, or stuck behind held messages.
@@ -259,7 +262,8 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
         const n = unsure;
         if (await sub.checkQueue(o.pool).then(() => true, () => false) && !lost) { unsure -= n; }
       }
-      const settled = inFlight.size === 0;
+      // Nothing being handled (a delivery may arrive after `await chain`) and nothing published without its ack.
+      const settled = inFlight.size === 0 && pending === 0;
       if (fatal && settled) { break; }
       if (lost || (closed !== undefined && settled)) { break; }
       if (processed >= result.total && settled) { break; }
