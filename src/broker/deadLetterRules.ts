@@ -4,7 +4,7 @@
  * (dead letters come back to the pool they left, directly or through other pools).
  */
 import type { Finding } from './findings';
-import { deadLetterPathOf, describeDeadLetterKey } from './deadLetters';
+import { deadLetterPathOf, describeDeadLetterKey, poolsByName } from './deadLetters';
 import type { Pool, Topology } from './topology';
 
 /** A message TTL on the pool (argument or policy): a TTL in a dead-letter cycle is the delayed-retry pattern. */
@@ -39,9 +39,61 @@ export function deadLettersDropped(t: Topology, p: Pool): Finding | undefined {
   return undefined;
 }
 
+const loopsCache = new WeakMap<Topology, Map<string, number>>();
+
+/**
+ * Pool → the size of the dead-letter loop it is on (its strongly connected component, or 1 for a pool that dead-letters
+ * to itself); pools on no loop are absent. Tarjan's algorithm, iterative, once per snapshot.
+ */
+export function deadLetterLoops(t: Topology): Map<string, number> {
+  const known = loopsCache.get(t);
+  if (known) { return known; }
+  const byName = poolsByName(t);
+  const next = (n: string) => (byName.has(n) ? deadLetterPathOf(t, byName.get(n) as Pool)?.pools.map((q) => q.name) ?? [] : []);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out = new Map<string, number>();
+  let counter = 0;
+  for (const start of t.pools.map((q) => q.name)) {
+    if (index.has(start)) { continue; }
+    const work: { n: string; edges: string[]; i: number }[] = [{ n: start, edges: next(start), i: 0 }];
+    index.set(start, counter); low.set(start, counter); counter++; stack.push(start); onStack.add(start);
+    while (work.length) {
+      const top = work[work.length - 1];
+      if (top.i < top.edges.length) {
+        const m = top.edges[top.i++];
+        if (!index.has(m)) {
+          index.set(m, counter); low.set(m, counter); counter++; stack.push(m); onStack.add(m);
+          work.push({ n: m, edges: next(m), i: 0 });
+        } else if (onStack.has(m)) {
+          low.set(top.n, Math.min(low.get(top.n) as number, index.get(m) as number));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length) { const parent = work[work.length - 1].n; low.set(parent, Math.min(low.get(parent) as number, low.get(top.n) as number)); }
+      if (low.get(top.n) === index.get(top.n)) {
+        const scc: string[] = [];
+        for (;;) { const m = stack.pop() as string; onStack.delete(m); scc.push(m); if (m === top.n) { break; } }
+        if (scc.length > 1 || top.edges.includes(top.n)) { for (const m of scc) { out.set(m, scc.length); } }
+      }
+    }
+  }
+  loopsCache.set(t, out);
+  return out;
+}
+
+/** Loops longer than this are named by their length, not walked pool by pool. */
+const MAX_LOOP_SHOWN = 20;
+
 /** The pools that dead-letter back into `p` (a cycle through the dead-letter paths), shortest first; [] when none. */
 export function deadLetterCycleOf(t: Topology, p: Pool): string[] {
-  const byName = new Map(t.pools.map((q) => [q.name, q]));
+  const size = deadLetterLoops(t).get(p.name);
+  if (size === undefined) { return []; }
+  if (size > MAX_LOOP_SHOWN) { return [p.name, `… ${size - 1} more pools …`]; }
+  const byName = poolsByName(t);
   // Breadth-first over dead-letter edges, remembering the way back.
   const prev = new Map<string, string>();
   let wave = [p.name];
@@ -68,7 +120,7 @@ export function deadLetterCycleOf(t: Topology, p: Pool): string[] {
 export function deadLetterCycle(t: Topology, p: Pool): Finding | undefined {
   const way = deadLetterCycleOf(t, p);
   if (!way.length) { return undefined; }
-  const byName = new Map(t.pools.map((q) => [q.name, q]));
+  const byName = poolsByName(t);
   const loop = [...way, p.name].map((n) => `"${n}"`).join(' → ');
   const ttl = way.map((n) => byName.get(n)).filter((q): q is Pool => q !== undefined && messageTtlOf(q) !== undefined);
   const base = { kind: 'dead-letter-cycle' as const, severity: 'warning' as const, pool: p.name };

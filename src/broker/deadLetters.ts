@@ -71,23 +71,71 @@ export function describeDeadLetterKey(c: Pick<DeadLetterConfig, 'routingKey'>): 
 
 /** The keys a message in this pool can carry, as far as a snapshot knows: its binding keys, and its name (default exchange). */
 export function ownKeysOf(t: Topology, pool: string): string[] {
-  const keys = new Set<string>([pool]);
-  for (const e of t.exchanges) {
-    for (const b of e.bindings) { if (b.pools.some((q) => q.name === pool)) { keys.add(b.routingKey); } }
+  let index = keysCache.get(t);
+  if (!index) {
+    index = new Map();
+    for (const e of t.exchanges) {
+      for (const b of e.bindings) {
+        for (const q of b.pools) { const set = index.get(q.name) ?? new Set<string>(); set.add(b.routingKey); index.set(q.name, set); }
+      }
+    }
+    keysCache.set(t, index);
   }
-  return [...keys].sort();
+  return [...new Set([pool, ...(index.get(pool) ?? [])])].sort();
+}
+const keysCache = new WeakMap<Topology, Map<string, Set<string>>>();
+
+const byNameCache = new WeakMap<Topology, Map<string, Pool>>();
+
+/** The snapshot's pools by name (built once per snapshot). */
+export function poolsByName(t: Topology): Map<string, Pool> {
+  let m = byNameCache.get(t);
+  if (!m) { m = new Map(t.pools.map((q) => [q.name, q])); byNameCache.set(t, m); }
+  return m;
 }
 
 const cache = new WeakMap<Topology, Map<string, DeadLetterPath | undefined>>();
-const routes = new WeakMap<Topology, { table: RoutingTable; results: Map<string, RouteResult> }>();
+interface RouteCache {
+  table?: RoutingTable;
+  results: Map<string, { pools: string[]; unpredictable: string[] }>;
+  /** Direct exchanges that only bind queues and have no alternate exchange: key → pools, without route()'s walk. */
+  direct: Map<string, Map<string, string[]>>;
+  queues: Set<string>;
+}
+const routes = new WeakMap<Topology, RouteCache>();
 
-/** route() over the snapshot, the table built once and each (exchange, key) routed once: a vhost of 10,000 pools stays fast. */
-function routeCached(t: Topology, exchange: string, key: string): RouteResult {
+/**
+ * route() over the snapshot, each (exchange, key) once. Direct exchanges that bind only queues (the usual dead-letter
+ * exchange) and the default exchange are looked up by key, which gives what route() gives without a walk over every
+ * binding: a vhost of 10,000 pools stays fast. Everything else goes through route().
+ */
+function routeCached(t: Topology, exchange: string, key: string): { pools: string[]; unpredictable: string[] } {
   let r = routes.get(t);
-  if (!r) { r = { table: tableOf(t), results: new Map() }; routes.set(t, r); }
+  if (!r) {
+    r = { results: new Map(), direct: new Map(), queues: new Set(t.pools.map((q) => q.name)) };
+    for (const e of t.exchanges) {
+      if (e.type !== 'direct' || e.arguments['alternate-exchange'] !== undefined || e.bindings.some((b) => b.exchanges.length)) { continue; }
+      const byKey = new Map<string, string[]>();
+      for (const b of e.bindings) { byKey.set(b.routingKey, [...new Set([...(byKey.get(b.routingKey) ?? []), ...b.pools.map((q) => q.name)])]); }
+      r.direct.set(e.name, byKey);
+    }
+    routes.set(t, r);
+  }
   const id = `${exchange}\u0000${key}`;
   let result = r.results.get(id);
-  if (!result) { result = route(r.table, exchange, key); r.results.set(id, result); }
+  if (!result) {
+    const direct = r.direct.get(exchange);
+    if (exchange === '') {
+      result = { pools: r.queues.has(key) ? [key] : [], unpredictable: [] };
+    } else if (direct) {
+      result = { pools: [...(direct.get(key) ?? [])].sort(), unpredictable: [] };
+    } else {
+      r.table = r.table ?? tableOf(t);
+      const routed: RouteResult = route(r.table, exchange, key);
+      result = { pools: routed.pools, unpredictable: routed.unpredictable };
+    }
+    r.results.set(id, result);
+  }
   return result;
 }
 
@@ -116,7 +164,7 @@ function computePath(t: Topology, p: Pool): DeadLetterPath | undefined {
       r.unpredictable.forEach((n) => unpredictable.add(n));
     }
   }
-  const byName = new Map(t.pools.map((q) => [q.name, q]));
+  const byName = poolsByName(t);
   const pools = [...names].sort().map((n) => {
     const q = byName.get(n);
     return { name: n, messages: q?.messages ?? 0, ready: q?.ready ?? 0 };

@@ -93,6 +93,26 @@ describe('dead letters: diagnose rules', () => {
   });
 });
 
+describe('dead letters: at scale', () => {
+  it('10,000 pools that dead-letter in one ring: topology JSON and diagnose stay linear (well under 5 s), the loop named by its length', function () {
+    this.timeout(20_000);
+    const n = 10_000;
+    const qs: Q[] = [];
+    for (let i = 0; i < n; i++) {
+      qs.push({ name: `q${i}`, args: i % 2 ? { 'x-dead-letter-exchange': 'dlx' } : { 'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': `k${i}` }, bind: [['orders', `key.${i}`], ['dlx', `k${(i + n - 1) % n}`], ['dlx', `q${(i + n - 1) % n}`]] });
+    }
+    const t = topo(qs);
+    const t0 = Date.now();
+    const json = topologyJson(t);
+    const cycles = diagnose(t).filter((f) => f.kind === 'dead-letter-cycle');
+    const ms = Date.now() - t0;
+    assert.ok(ms < 5000, `${ms} ms`);
+    assert.equal(cycles.length, n);
+    assert.match(cycles[0].message, /… 9999 more pools …/);
+    assert.deepEqual(json.pools.find((q) => q.name === 'q6')?.deadLetterSources, ['q5']);
+  });
+});
+
 describe('replay: target selection', () => {
   const death = (exchange: string, routingKeys: string[]): Death => ({ reason: 'rejected', queue: 'q', exchange, routingKeys, count: 1 });
   it('the first x-death entry\'s exchange and keys; the given target wins; its key or the original keys; no x-death and no target: refused', () => {
