@@ -94,7 +94,7 @@ describe('dead letters: diagnose rules', () => {
 });
 
 describe('dead letters: at scale', () => {
-  it('10,000 pools that dead-letter in one ring: topology JSON and diagnose stay linear (well under 5 s), the loop named by its length', function () {
+  it('10,000 pools that dead-letter in one ring: topology JSON and diagnose stay linear (under 10 s; quadratic took 70 s), the loop named by its length', function () {
     this.timeout(20_000);
     const n = 10_000;
     const qs: Q[] = [];
@@ -106,7 +106,7 @@ describe('dead letters: at scale', () => {
     const json = topologyJson(t);
     const cycles = diagnose(t).filter((f) => f.kind === 'dead-letter-cycle');
     const ms = Date.now() - t0;
-    assert.ok(ms < 5000, `${ms} ms`);
+    assert.ok(ms < 10_000, `${ms} ms (quadratic was 70 s)`);
     assert.equal(cycles.length, n);
     assert.match(cycles[0].message, /… 9999 more pools …/);
     assert.deepEqual(json.pools.find((q) => q.name === 'q6')?.deadLetterSources, ['q5']);
