@@ -196,6 +196,16 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
       return t;
     };
 
+    // A reply on the consuming channel means the broker has processed every ack sent on it before (a channel handles its
+    // frames in order, and the queue gets the acks before the question): those dead letters are gone for good.
+    let syncing = false;
+    const sync = () => {
+      if (syncing || lost || unsure === 0 || !sub) { return; }
+      syncing = true;
+      const n = unsure;
+      sub.checkQueue(o.pool).then(() => { if (!lost) { unsure -= n; } }, () => undefined).finally(() => { syncing = false; });
+    };
+
     const handle = async (m: amqp.ConsumeMessage) => {
       if (closed !== undefined || fatal || processed >= result.total) { held.push(m); return; }
       processed += 1;
@@ -238,6 +248,7 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
           try { sub?.nack(m, false, true); } catch { /* channel gone: it comes back by itself */ }
         } else {
           try { sub?.ack(m); unsure += 1; } catch { result.duplicatesPossible += 1; }
+          if (unsure >= 10) { sync(); }
           result.replayed += 1; t.count += 1;
         }
         progress();
@@ -257,11 +268,7 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
       await new Promise((r) => setTimeout(r, 50));
       if (o.signal?.aborted && closed === undefined) { closed = 'cancelled'; }
       await chain;
-      // A reply on the consuming channel means the broker has processed every ack sent on it before.
-      if (!lost && unsure > 0) {
-        const n = unsure;
-        if (await sub.checkQueue(o.pool).then(() => true, () => false) && !lost) { unsure -= n; }
-      }
+      sync();
       // Nothing being handled (a delivery may arrive after `await chain`) and nothing published without its ack.
       const settled = inFlight.size === 0 && pending === 0;
       if (fatal && settled) { break; }
