@@ -19,7 +19,7 @@ import { assertWritable, ForeignPool, isOwnWorker } from './receivers';
 import { loadAmqplib, toBrokerError } from './recovering';
 import { lookupRoute } from './routeLookup';
 import { workersByQueue } from './topology';
-import { planTarget, REPLAYED_HEADER, replayHeaders, ReplayTargetSpec, validateReplayInput } from './replayPlan';
+import { MAX_REPLAY_COUNT, planTarget, REPLAYED_HEADER, replayHeaders, ReplayTargetSpec, validateReplayInput } from './replayPlan';
 
 export { MAX_REPLAY_COUNT, REPLAYED_HEADER, planTarget, validateReplayCount, validateReplayInput } from './replayPlan';
 export type { PlannedTarget, ReplayTargetSpec } from './replayPlan';
@@ -41,7 +41,7 @@ export interface ReplayOptions {
   vhost?: string;
   /** The dead-letter pool to replay from. */
   pool: string;
-  /** At most this many (1..MAX_REPLAY_COUNT); default: every message ready when it starts. */
+  /** At most this many (1..MAX_REPLAY_COUNT); default: every message ready when it starts, up to MAX_REPLAY_COUNT. */
   count?: number;
   /** Publish here instead of each message's first x-death entry (routing key: this one, else the message's own keys). */
   to?: ReplayTargetSpec;
@@ -160,7 +160,7 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
     sub = await conn.createChannel();
     sub.on('error', () => undefined);
     const ready = (await sub.checkQueue(o.pool)).messageCount;
-    result.total = Math.min(o.count ?? ready, ready);
+    result.total = Math.min(o.count ?? MAX_REPLAY_COUNT, ready);
     if (result.total === 0) { return result; }
     await sub.prefetch(Math.max(1, Math.min(o.prefetch ?? 100, result.total)));
 
