@@ -280,7 +280,9 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
         if (left === 0) { break; }
       }
     }
-    if (fatal) { throw fatal; }
+    // Nothing moved yet: the error is the answer. Later (a management API failure half-way): the numbers so far, and why it stopped.
+    if (fatal && result.replayed + result.failed + result.duplicatesPossible === 0) { throw fatal; }
+    if (fatal) { closed = fatal.describe(); }
     if (closed !== undefined) { result.stopped = closed; }
     return result;
   } finally {
