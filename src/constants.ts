@@ -74,6 +74,7 @@ export const Commands = {
   stopDemo: 'rabbitmqPools.demo.stop',
   peekMessages: 'rabbitmqPools.peekMessages',
   publishMessage: 'rabbitmqPools.publishMessage',
+  replayDeadLetters: 'rabbitmqPools.replayDeadLetters',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -101,6 +102,10 @@ export const ContextValues = {
   addBroker: 'rabbitmqPools.addBroker',
   /** A finding in the Findings view. */
   finding: 'rabbitmqPools.finding',
+  /** Under a pool: where its dead letters go. */
+  deadLetterPath: 'rabbitmqPools.deadLetterPath',
+  /** Under a dead-letter pool: the pools that feed it (offers Replay Dead Letters…). */
+  deadLetterSources: 'rabbitmqPools.deadLetterSources',
 } as const;
 
 /**

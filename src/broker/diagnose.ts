@@ -13,6 +13,7 @@ import {
 import { fetchTopology, Topology } from './topology';
 import { sleep } from './time';
 import { ApiDeprecatedFeature, upgradeFindings } from './upgradeRules';
+import { deadLetterFindings } from './deadLetterRules';
 
 export * from './findings';
 export {
@@ -86,6 +87,7 @@ export function diagnose(t: Topology, options: DiagnoseOptions = {}): Finding[] 
     if (f) { findings.push(f); }
   }
   if (options.upgrade) { findings.push(...upgradeFindings({ pools: t.pools, ...options.upgrade })); }
+  findings.push(...deadLetterFindings(t));
   return sortFindings(findings);
 }
 

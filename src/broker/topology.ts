@@ -4,6 +4,7 @@
  * consumers and channels only show "127.0.0.1:port -> 127.0.0.1:5672".
  */
 import type { ApiBinding, ApiChannelDetails, ApiConnection, ApiConsumer, ApiExchange, ApiQueue, ManagementClient } from './management';
+import { deadLetterJson } from './deadLetters';
 
 export interface Worker {
   consumerTag: string;
@@ -358,6 +359,7 @@ export function topologyJson(t: Topology) {
       consumerTag: w.consumerTag, application: w.application, ...(w.clientName && w.clientName !== w.application ? { clientName: w.clientName } : {}),
       prefetch: w.prefetch, ackRequired: w.ackRequired, active: w.active,
     })),
+    ...deadLetterJson(t, p),
   });
   return {
     vhost: t.vhost,

@@ -9,6 +9,7 @@ import { countsCommand } from './commands/counts';
 import { auditCommand } from './commands/audit';
 import { demoDownCommand, demoUpCommand } from './commands/demo';
 import { peekCommand } from './commands/peek';
+import { replayCommand } from './commands/replay';
 
 export const COMMANDS: CliCommand[] = [
   topologyCommand,
@@ -21,4 +22,5 @@ export const COMMANDS: CliCommand[] = [
   demoUpCommand,
   demoDownCommand,
   peekCommand,
+  replayCommand,
 ];

@@ -25,6 +25,7 @@ import { showLogCommand } from './showLog';
 import { testConnectionCommand } from './testConnection';
 import { peekMessagesCommand } from './peek/peekMessages';
 import { publishMessageCommand } from './peek/publishMessage';
+import { replayDeadLettersCommand } from './deadLetters/replayDeadLetters';
 
 export const COMMANDS: readonly CommandDef[] = [
   refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandDef[] = [
   diagnoseCommand, revealFindingCommand, routePreviewCommand,
   ...DEMO_COMMANDS,
   peekMessagesCommand, publishMessageCommand,
+  replayDeadLettersCommand,
 ];
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */

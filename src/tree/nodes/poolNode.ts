@@ -15,6 +15,7 @@ import { TreeNode, segment, tooltip } from './treeNode';
 import { WorkerNode } from './workerNode';
 import { decorateWithFindings } from '../findingDecorations';
 import { findingsOf } from '../treeExtras';
+import { deadLetterNodes } from './deadLetterNodes';
 
 export type PoolPlace = 'binding' | 'folder';
 
@@ -74,6 +75,7 @@ export class PoolNode extends TreeNode {
       out.push(...bindings.map((b) => new PoolBindingNode(this, this.sessionValue, this.vhost, b)));
       if (!bindings.length) { out.push(new InfoNode(this, 'No bindings: only the default exchange reaches this pool', 'info', 'noBindings')); }
     }
+    if (!this.missing) { out.push(...await deadLetterNodes(this, this.sessionValue, this.vhost, this.pool)); }
     out.push(...this.pool.workers.map((w) => this.workerNode(w)));
     if (!this.pool.workers.length) { out.push(new InfoNode(this, this.missing ? 'This pool no longer exists' : 'No consumers on this pool')); }
     return out;
