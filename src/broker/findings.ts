@@ -11,6 +11,8 @@ export const FINDING_KINDS = [
   'classic-pool-node-down', 'quorum-minority',
   // Upgrade findings (upgradeRules.ts): what breaks, or stops working, on RabbitMQ 4.x.
   'transient-nonexclusive-queue', 'classic-mirroring-policy', 'deprecated-queue-argument', 'global-qos', 'deprecated-feature-used',
+  // Pool health (healthRules.ts): who is stuck, whether a pool keeps up.
+  'stalled-worker', 'slow-worker', 'pool-falling-behind', 'consumer-timeout-risk',
 ] as const;
 export type FindingKind = typeof FINDING_KINDS[number];
 

@@ -8,6 +8,7 @@ import { publishCommand } from './commands/publish';
 import { countsCommand } from './commands/counts';
 import { auditCommand } from './commands/audit';
 import { demoDownCommand, demoUpCommand } from './commands/demo';
+import { healthCommand } from './commands/health';
 
 export const COMMANDS: CliCommand[] = [
   topologyCommand,
@@ -19,4 +20,5 @@ export const COMMANDS: CliCommand[] = [
   auditCommand,
   demoUpCommand,
   demoDownCommand,
+  healthCommand,
 ];
