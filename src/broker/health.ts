@@ -148,7 +148,9 @@ export class HealthTracker {
   ingest(s: HealthSnapshot): void {
     this.latest = s;
     const add = (key: string, d: ApiSampleDetails | undefined, current: unknown) => {
-      let pts = pointsOf(d);
+      // The API stamps its newest sample at the next interval boundary, after we read it, with the current value again:
+      // kept, it would flatten every trend.
+      let pts = pointsOf(d).filter((p) => p.t <= s.at);
       const v = num(current);
       if (!pts.length && v !== null) { pts = [{ t: s.at, v }]; } // no samples kept by the broker: what we read, when we read it
       if (pts.length) { this.series.set(key, mergePoints(this.series.get(key) ?? [], pts, s.at - KEEP_MS)); }
@@ -195,7 +197,7 @@ export class HealthTracker {
     conns: Map<string, HealthApiConnection>, chans: Map<string, HealthApiChannel>, perChannel: Map<string, number>): { health: PoolHealth; findings: Finding[] } {
     const ready = this.points(`q:${q.name}:ready`);
     const unacked = this.points(`q:${q.name}:unacked`);
-    const v = backlogVerdict(ready, windowMs, now);
+    const v = backlogVerdict(ready, windowMs, now, 0.05, Math.min(resolutionSeconds(ready) ?? 5, 5) * 1000);
     const w = lastWindow(ready, windowMs);
     const rate = (k: string) => counterRate(this.points(`q:${q.name}:${k}`), windowMs) ?? num(details(q.message_stats as Stats | undefined, k)?.rate);
     const readyNow = num(q.messages_ready) ?? 0;

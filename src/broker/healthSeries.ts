@@ -94,8 +94,11 @@ export function resolutionSeconds(points: readonly Point[]): number | undefined 
  * Where a backlog goes at its current slope: `drainSeconds` from now (the last sample's value, less what the slope
  * removed since that sample was taken) when it shrinks, `growingPerSecond` when it grows. A slope within ±`flatPerSecond`
  * is flat: an empty backlog then "drains" in 0 s, a non-empty one in an unknown time (null), and it grows by 0.
+ * `valueLagMs`: how much older than its timestamp a sample's value is. Queues report their depth to the statistics
+ * database once per interval, so the sample stamped T holds a value from before T: measured on 3.10 with a queue
+ * drained at a known rate, 5-7 s before, i.e. about one statistics interval, which is what the tracker passes.
  */
-export function backlogVerdict(points: readonly Point[], windowMs: number, now: number, flatPerSecond = 0.05): { drainSeconds: number | null; growingPerSecond: number | null; slope: number | null } {
+export function backlogVerdict(points: readonly Point[], windowMs: number, now: number, flatPerSecond = 0.05, valueLagMs = 0): { drainSeconds: number | null; growingPerSecond: number | null; slope: number | null } {
   const w = lastWindow(points, windowMs);
   const slope = slopePerSecond(w);
   const last = points[points.length - 1];
@@ -105,7 +108,7 @@ export function backlogVerdict(points: readonly Point[], windowMs: number, now: 
   }
   if (slope > flatPerSecond) { return { drainSeconds: null, growingPerSecond: slope, slope }; }
   if (slope < -flatPerSecond) {
-    const left = last.v / -slope - Math.max(0, now - last.t) / 1000;
+    const left = last.v / -slope - Math.max(0, now - (last.t - valueLagMs)) / 1000;
     return { drainSeconds: Math.max(0, left), growingPerSecond: 0, slope };
   }
   return { drainSeconds: last.v === 0 ? 0 : null, growingPerSecond: 0, slope };

@@ -39,6 +39,8 @@ describe('health maths (healthSeries)', () => {
     const v = backlogVerdict(pts, 15_000, T0 + 12_000);
     assert.equal(v.growingPerSecond, 0);
     assert.equal(v.drainSeconds, 200 / 20 - 2);
+    // A sample's value older than its stamp by 2.5 s: 2.5 s less to go.
+    assert.equal(backlogVerdict(pts, 15_000, T0 + 12_000, 0.05, 2500).drainSeconds, 200 / 20 - 4.5);
   });
 
   it('growth, flat, empty and unknown', () => {
@@ -155,7 +157,8 @@ describe('HealthTracker on synthetic snapshots', () => {
     assert.equal(tr.assess({}, { now: T0 }).pools[0].drainSeconds, null);
     tr.ingest({ vhost: 'v', at: T0 + 10_000, ratesMode: 'none', queues: [q(50)], channels: [], consumers: [], connections: [] });
     const p = tr.assess({}, { now: T0 + 10_000 }).pools[0];
-    assert.equal(p.drainSeconds, 10);
+    // 50 left at 5/s = 10 s from the read, less one statistics interval: the value read was about that much older.
+    assert.equal(p.drainSeconds, 5);
     assert.equal(p.ackRate, null);
     assert.equal(p.oldestAgeSeconds, null);
     assert.match(tr.assess({}, { now: T0 + 10_000 }).note, /rates_mode = none/);
