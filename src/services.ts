@@ -11,6 +11,7 @@ import { RefreshManager } from './tree/refreshManager';
 import type { TreeNode } from './tree/nodes/treeNode';
 import { LocalPools } from './broker/localPools';
 import { FindingsStore } from './viewModel/findingsStore';
+import { healthThresholdsFromSettings } from './settings/healthSettings';
 import { FindingsTreeProvider } from './tree/findingsView';
 import { TreeLive } from './tree/treeLive';
 
@@ -61,6 +62,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   };
   const localPools = new LocalPools(log);
   const findings = new FindingsStore(log);
+  findings.healthThresholds = healthThresholdsFromSettings;
   tree.extras.localPools = localPools;
   tree.extras.findings = findings;
   const findingsTree = new FindingsTreeProvider(findings);
