@@ -12,6 +12,7 @@ import { emptyPageState } from './pageState';
 import { PoolCards } from './poolCards';
 import { PoolTable } from './poolTable';
 import { RatesView } from './rates';
+import { HealthSection } from './healthView';
 import { button, divider, dropdown, fieldValue, progressRing, registerToolkit, setDisabled, setFieldValue, textField } from './toolkit';
 
 interface VsCodeApi {
@@ -47,6 +48,7 @@ const poolTable = new PoolTable(state, (name) => selectPool(state.selection?.poo
 const poolCards = new PoolCards(state);
 const rates = new RatesView(state);
 const auditBox = h('div', { id: 'audit' });
+const healthSection = new HealthSection();
 
 app.append(
   h('header', {}, title, subtitle),
@@ -62,6 +64,8 @@ app.append(
   h('section', { 'aria-labelledby': 'rates-h' }, h('h2', { id: 'rates-h' }, 'Deliveries per second'), rates.chartBox, rates.legend),
   divider(),
   h('section', { 'aria-labelledby': 'audit-h' }, h('h2', { id: 'audit-h' }, 'Latest audit'), auditBox),
+  divider(),
+  h('section', { 'aria-labelledby': 'health-h' }, h('h2', { id: 'health-h' }, 'Health'), healthSection.element),
 );
 app.removeAttribute('aria-busy');
 
@@ -158,6 +162,7 @@ function applySnapshot(s: PanelState): void {
   rates.render();
   renderAudit();
   renderBusy();
+  healthSection.set(s.health);
 }
 
 window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
@@ -186,6 +191,9 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       break;
     case 'notice':
       showNotice(m.severity, m.message);
+      break;
+    case 'health':
+      healthSection.set(m.health);
       break;
   }
 });
