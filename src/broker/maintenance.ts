@@ -8,6 +8,7 @@ import type { ApiConnection, ApiConsumer, ApiNode, ManagementClient } from './ma
 import type { HealthApiQueue } from './health';
 import { applicationOf, clientNameOf } from './topology';
 import { BrokerError } from './errors';
+import { inertText } from './text';
 
 export interface MaintenancePool {
   name: string;
@@ -111,4 +112,15 @@ export async function checkNodeMaintenance(client: ManagementClient, vhost: stri
       'Give one of those names to --node (rabbitmqctl cluster_status lists them)');
   }
   return nodeMaintenance({ node, vhost, queues: Array.isArray(queues) ? queues : [], consumers, connections, nodes });
+}
+
+/** The verdict as plain text, broker names made inert (a VS Code document, logs); the CLI prints its own table-free copy. */
+export function maintenanceText(v: MaintenanceVerdict, show: (s: string) => string = (x) => inertText(x)): string {
+  let out = `${show(v.summary)}\n`;
+  const section = (title: string, rows: string[]) => { if (rows.length) { out += `\n${title}:\n${rows.map((r) => `  - ${r}\n`).join('')}`; } };
+  section('Pools that would stop', v.stops.map((p) => `${show(p.name)} (${p.type}, ${p.messages} messages): ${show(p.why)}`));
+  section('Quorum pools that would lose the majority', v.losesMajority.map((p) => `${show(p.name)} (${p.messages} messages): ${show(p.why)}`));
+  section('Classic pools that fail over', v.failsOver.map((p) => `${show(p.name)}: ${show(p.why)}`));
+  section('Workers whose connections would drop', v.workersDropped.map((w) => `${show(w.consumerTag)} on ${show(w.pool)} (${show(w.application)})`));
+  return out;
 }

@@ -23,6 +23,7 @@ import { routePreviewCommand } from './routePreview';
 import { selectBrokerCommand } from './selectBroker';
 import { showLogCommand } from './showLog';
 import { testConnectionCommand } from './testConnection';
+import { checkNodeMaintenanceCommand } from './health/checkNodeMaintenance';
 
 export const COMMANDS: readonly CommandDef[] = [
   refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...POOL_COMMANDS,
   diagnoseCommand, revealFindingCommand, routePreviewCommand,
   ...DEMO_COMMANDS,
+  checkNodeMaintenanceCommand,
 ];
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */

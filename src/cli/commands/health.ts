@@ -1,6 +1,6 @@
 import { findingJson, atLeast, Severity } from '../../broker/findings';
 import { DEFAULT_HEALTH_THRESHOLDS, HealthReport, HealthThresholds, durationWords, healthJson, runHealth } from '../../broker/health';
-import { MaintenanceVerdict, checkNodeMaintenance } from '../../broker/maintenance';
+import { MaintenanceVerdict, checkNodeMaintenance, maintenanceText } from '../../broker/maintenance';
 import { UsageError, numberFlag, stringFlag } from '../args';
 import type { CliCommand } from '../context';
 import { safe, table } from '../output';
@@ -90,11 +90,5 @@ function humanReport(r: HealthReport): string {
 }
 
 function maintenanceReport(v: MaintenanceVerdict): string {
-  let out = `${safe(v.summary)}\n`;
-  const section = (title: string, rows: string[]) => { if (rows.length) { out += `\n${title}:\n${rows.map((r) => `  - ${r}\n`).join('')}`; } };
-  section('Pools that would stop', v.stops.map((p) => `${safe(p.name)} (${p.type}, ${p.messages} messages): ${safe(p.why)}`));
-  section('Quorum pools that would lose the majority', v.losesMajority.map((p) => `${safe(p.name)} (${p.messages} messages): ${safe(p.why)}`));
-  section('Classic pools that fail over', v.failsOver.map((p) => `${safe(p.name)}: ${safe(p.why)}`));
-  section('Workers whose connections would drop', v.workersDropped.map((w) => `${safe(w.consumerTag)} on ${safe(w.pool)} (${safe(w.application)})`));
-  return out;
+  return maintenanceText(v, safe);
 }
