@@ -181,6 +181,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       if (m.managementAt !== undefined) { state.managementAt = m.managementAt; }
       if (m.managementError !== undefined) { state.managementError = m.managementError ?? undefined; }
       if (m.busy !== undefined) { state.busy = m.busy ?? undefined; renderBusy(); }
+      if (m.health) { healthSection.set(m.health); }
       if (m.pools.length || m.removed.length) { poolTable.render(); poolCards.render(); } else { poolTable.renderFreshness(); }
       if (m.points.length || m.pools.length || m.removed.length) { rates.render(); }
       break;
@@ -192,9 +193,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
     case 'notice':
       showNotice(m.severity, m.message);
       break;
-    case 'health':
-      healthSection.set(m.health);
-      break;
+
   }
 });
 

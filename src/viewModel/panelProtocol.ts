@@ -163,10 +163,9 @@ export type ExportFormat = 'json' | 'csv';
 export type HostMessage =
   | { type: 'snapshot'; state: PanelState }
   /** Only what changed since the last message; `busy: null` = the running action ended. */
-  | { type: 'update'; pools: PoolRow[]; removed: string[]; points: RatePoint[]; managementAt?: number; managementError?: string | null; busy?: BusyView | null }
+  | { type: 'update'; pools: PoolRow[]; removed: string[]; points: RatePoint[]; managementAt?: number; managementError?: string | null; busy?: BusyView | null; health?: HealthView }
   | { type: 'audit'; audit: AuditView }
-  | { type: 'notice'; severity: 'info' | 'error'; message: string }
-  | { type: 'health'; health: HealthView };
+  | { type: 'notice'; severity: 'info' | 'error'; message: string };
 
 // ---- page → host ----
 export type PageMessage =

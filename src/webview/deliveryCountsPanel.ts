@@ -220,7 +220,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       this.throttle.beforeFlush = () => source.refreshLocal();
       this.source = source;
       this.health = new PanelHealthFeed(this.client, this.selection.vhost, () => source.list().map((p) => p.name), healthThresholdsFromSettings,
-        (health) => { if (this.ready) { this.post({ type: 'health', health }); } });
+        (health) => this.throttle.health(health)); // through the throttle: at most 4 messages a second in all
       this.health.setVisible(this.panel.visible);
       source.setVisible(this.panel.visible);
       await source.refresh();
