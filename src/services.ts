@@ -63,6 +63,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const localPools = new LocalPools(log);
   const findings = new FindingsStore(log);
   findings.healthThresholds = healthThresholdsFromSettings;
+  findings.localWorkers = (broker, vhost) => localPools.list().filter((e) => e.broker === broker && e.vhost === vhost && e.status !== 'stopped').flatMap((e) => e.pool.snapshot().workers);
   tree.extras.localPools = localPools;
   tree.extras.findings = findings;
   const findingsTree = new FindingsTreeProvider(findings);

@@ -88,6 +88,8 @@ export interface WorkerHealth {
   deliverRate: number | null;
   lastAckSecondsAgo: number | null;
   heldSeconds: number | null;
+  /** A local worker of this tool: its acks are counted exactly (ingestExact), not read from channel statistics. */
+  exact: boolean;
   /** The channel carries other consumers too: its unacked and counters are theirs together. */
   sharedChannel: boolean;
   connectedSeconds: number | null;
@@ -167,6 +169,18 @@ export class HealthTracker {
     }
   }
 
+  /**
+   * Exact ack counters of this tool's own (local) workers, counted over AMQP as they ack, by consumer tag: their
+   * "last ack" and ack rate come from these, at the resolution of our own reads instead of the statistics interval.
+   */
+  ingestExact(at: number, workers: readonly { consumerTag?: string; acked: number }[]): void {
+    for (const w of workers) {
+      if (!w.consumerTag) { continue; }
+      const key = `x:${w.consumerTag}:ack`;
+      this.series.set(key, mergePoints(this.points(key), [{ t: at, v: w.acked }], at - KEEP_MS));
+    }
+  }
+
   /** The health of every pool of the latest snapshot (or only `pool`), judged at `now`. */
   assess(th: Partial<HealthThresholds> = {}, o: { now?: number; pool?: string } = {}): HealthReport {
     const t: HealthThresholds = { ...DEFAULT_HEALTH_THRESHOLDS, ...th };
@@ -237,7 +251,8 @@ export class HealthTracker {
     const ch = chans.get(chName);
     const connName = c.channel_details?.connection_name ?? '';
     const conn = conns.get(connName);
-    const acks = this.points(`ch:${chName}:ack`);
+    const exact = this.points(`x:${c.consumer_tag}:ack`);
+    const acks = exact.length ? exact : this.points(`ch:${chName}:ack`);
     const delivers = this.points(`ch:${chName}:deliver_get`);
     const unacked = num(ch?.messages_unacknowledged);
     const prefetch = num(c.prefetch_count) || num(ch?.prefetch_count) || null;
@@ -267,7 +282,8 @@ export class HealthTracker {
       consumerTag: c.consumer_tag, application: applicationOf(conn, clientNameOf(conn) ?? c.channel_details?.peer_host ?? connName ?? 'unknown'),
       channel: chName, connection: connName, unacked, prefetch,
       fullness: prefetch && unacked !== null ? Math.min(1, unacked / prefetch) : null,
-      ackRate: ch?.message_stats || acks.length > 1 ? counterRate(acks, windowMs) : null,
+      ackRate: exact.length || ch?.message_stats || acks.length > 1 ? counterRate(acks, windowMs) : null,
+      exact: exact.length > 0,
       deliverRate: ch?.message_stats || delivers.length > 1 ? counterRate(delivers, windowMs) : null,
       lastAckSecondsAgo: sinceAck !== undefined ? Math.round(sinceAck) : null,
       heldSeconds: held !== undefined ? Math.round(held) : null,
@@ -322,7 +338,7 @@ export function healthJson(r: HealthReport, findingJson: (f: Finding) => unknown
       workers: p.workers.map((w) => ({
         consumerTag: w.consumerTag, application: w.application, unacked: w.unacked, prefetch: w.prefetch, ackRate: r1(w.ackRate),
         lastAckSecondsAgo: w.lastAckSecondsAgo, heldSeconds: w.heldSeconds, state: w.state, why: w.why, deliverRate: r1(w.deliverRate),
-        sharedChannel: w.sharedChannel, connectedSeconds: w.connectedSeconds, client: w.client, node: w.node,
+        sharedChannel: w.sharedChannel, exact: w.exact, connectedSeconds: w.connectedSeconds, client: w.client, node: w.node,
       })),
     })),
     findings: r.findings.map(findingJson),

@@ -76,6 +76,8 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   private readonly healthReports = new Map<string, HealthReport>();
   /** The health thresholds (settings rabbitmqPools.health.*); services.ts sets it. */
   healthThresholds: () => Partial<HealthThresholds> = () => ({});
+  /** This extension's local workers on a vhost, with their exact ack counts (services.ts sets it from LocalPools). */
+  localWorkers: (broker: string, vhost: string) => { consumerTag?: string; acked: number }[] = () => [];
 
   constructor(private readonly log?: Logger, readonly maxQueues: () => number = () => DEFAULT_MAX_QUEUES) {
     super();
@@ -172,6 +174,7 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
       const tracker = this.trackers.get(key) ?? new HealthTracker();
       this.trackers.set(key, tracker);
       tracker.ingest(await fetchHealthSnapshot(session.client, vhost));
+      tracker.ingestExact(Date.now(), this.localWorkers(session.name, vhost));
       const r = tracker.assess(this.healthThresholds());
       this.healthReports.set(key, r);
       return r;

@@ -150,6 +150,20 @@ describe('HealthTracker on synthetic snapshots', () => {
     assert.deepEqual(r.findings.map((f) => f.kind), ['stalled-worker', 'pool-falling-behind']);
   });
 
+  it('a local worker\'s exact ack counts win over its channel statistics', () => {
+    const tr = new HealthTracker();
+    const now = T0 + 20_000 + 1000;
+    tr.ingest(snapshot(now, { stalledAck: [3, 3, 3, 3, 3], okAck: [0, 50, 100, 150, 200], ready: [100, 150, 200, 250, 300] }));
+    // The channel statistics say "stuck" acked nothing for 20 s; its exact counter moved a second ago.
+    tr.ingestExact(now - 3000, [{ consumerTag: 'stuck', acked: 10 }]);
+    tr.ingestExact(now - 1000, [{ consumerTag: 'stuck', acked: 12 }]);
+    const w = tr.assess({ stalledAfterSeconds: 10 }, { now }).pools[0].workers.find((x) => x.consumerTag === 'stuck')!;
+    assert.equal(w.exact, true);
+    assert.equal(w.lastAckSecondsAgo, 1);
+    assert.equal(w.ackRate, 1);
+    assert.notEqual(w.state, 'stalled');
+  });
+
   it('without broker samples (rates_mode = none) it keeps what it read, when it read it, and says the rest is unknown', () => {
     const tr = new HealthTracker();
     const q = (ready: number): HealthApiQueue => ({ name: 'p', vhost: 'v', messages_ready: ready, messages_unacknowledged: 0, consumers: 0 });
