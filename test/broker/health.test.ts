@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import type * as amqp from 'amqplib';
 import { HealthReport, HealthTracker, PoolHealth, fetchHealthSnapshot, runHealth } from '../../src/broker/health';
 import { runDiagnose } from '../../src/broker/diagnose';
-import { TestVhost, freshVhost, until, untilConsumers } from '../support/broker';
+import { TestVhost, freshVhost, runCli, until, untilConsumers } from '../support/broker';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,6 +85,16 @@ describe('pool health on a real broker', function () {
     const api = await v.client.get<{ consumer_capacity?: number; consumer_utilisation?: number }>(`api/queues/${encodeURIComponent(v.name)}/${q}`, { columns: ['consumer_capacity', 'consumer_utilisation'] });
     const again = poolOf(await runHealth(v.client, v.name, { pool: q, sampleSeconds: 0 }), q);
     assert.equal(again.capacity, api.consumer_capacity ?? api.consumer_utilisation);
+    // The CLI: the contract's JSON, exit 1 with --fail-on error.
+    const cli = await runCli(['health', '--json', '--vhost', v.name, '--pool', q, '--stalled-after', String(stalledAfter), '--sample-seconds', '0', '--fail-on', 'error']);
+    assert.equal(cli.code, 1, cli.stderr);
+    const doc = cli.json as { vhost: string; pools: Record<string, unknown>[]; findings: { kind: string }[] };
+    assert.equal(doc.vhost, v.name);
+    for (const k of ['name', 'capacity', 'ready', 'unacked', 'publishRate', 'ackRate', 'drainSeconds', 'growingPerSecond', 'oldestAgeSeconds', 'workers']) { assert.ok(k in doc.pools[0], `pools[].${k}`); }
+    const cliWorkers = doc.pools[0].workers as Record<string, unknown>[];
+    for (const k of ['consumerTag', 'application', 'unacked', 'prefetch', 'ackRate', 'lastAckSecondsAgo', 'state']) { assert.ok(k in cliWorkers[0], `workers[].${k}`); }
+    assert.equal(cliWorkers.find((w) => w.application === 'health-stuck')?.state, 'stalled');
+    assert.ok(doc.findings.some((x) => x.kind === 'stalled-worker'));
     // diagnose carries it too, with the same threshold.
     const d = await runDiagnose(v.client, v.name, { health: { stalledAfterSeconds: stalledAfter } });
     assert.ok(d.findings.some((x) => x.kind === 'stalled-worker' && x.pool === q), 'diagnose includes stalled-worker');
