@@ -51,11 +51,13 @@ function workerFill(p: HealthPoolView): SVGSVGElement {
       ? `Unacked of prefetch per worker of pool ${p.name}: ${p.workers.map((w) => `${w.application} ${w.unacked ?? '?'} of ${w.prefetch ?? 'unlimited'} (${w.state})`).join(', ')}`
       : `Pool ${p.name} has no workers`,
   });
+  // Processes of one application share its name: label them by consumer tag then.
+  const dup = new Set(p.workers.map((w) => w.application)).size < p.workers.length;
   p.workers.forEach((w, i) => {
     const y = i * ROW + 3;
     const frac = w.prefetch && w.unacked !== null ? Math.min(1, w.unacked / w.prefetch) : 0;
     el.append(
-      svg('text', { x: '0', y: y + 14, class: 'bar-label' }, svg('title', {}, `${w.application} (${w.consumerTag})`), shorten(w.application, 16)),
+      svg('text', { x: '0', y: y + 14, class: 'bar-label' }, svg('title', {}, `${w.application} (${w.consumerTag})`), shorten(dup ? w.consumerTag : w.application, 16)),
       svg('rect', { x: '36%', y: y + 2, width: '48%', height: ROW - 6, class: 'bar-track', rx: 2 }),
       svg('rect', {
         x: '36%', y: y + 2, width: `${(frac * 48).toFixed(3)}%`, height: ROW - 6, rx: 2, class: `bar state-${w.state}`, 'data-worker': w.consumerTag, 'data-state': w.state,

@@ -100,7 +100,12 @@ export function resolutionSeconds(points: readonly Point[]): number | undefined 
  */
 export function backlogVerdict(points: readonly Point[], windowMs: number, now: number, flatPerSecond = 0.05, valueLagMs = 0): { drainSeconds: number | null; growingPerSecond: number | null; slope: number | null } {
   const w = lastWindow(points, windowMs);
-  const slope = slopePerSecond(w);
+  let slope = slopePerSecond(w);
+  // A burst inside the window (a backlog published at once, or the zeros the API reports for the time before a queue
+  // existed) can tilt the regression against what the backlog does now: when the last interval goes clearly the other
+  // way, the last interval wins. A repeated sample (the statistics' own lag) is flat and does not count as the other way.
+  const recent = slopePerSecond(w.slice(-2));
+  if (slope !== null && recent !== null && ((slope > flatPerSecond && recent < -flatPerSecond) || (slope < -flatPerSecond && recent > flatPerSecond))) { slope = recent; }
   const last = points[points.length - 1];
   if (!last) { return { drainSeconds: null, growingPerSecond: null, slope: null }; }
   if (slope === null) {

@@ -49,6 +49,12 @@ describe('health maths (healthSeries)', () => {
     assert.deepEqual(backlogVerdict(series([50, 50, 50]), 15_000, T0).drainSeconds, null);
     assert.equal(backlogVerdict(series([0, 0]), 15_000, T0).drainSeconds, 0);
     assert.deepEqual(backlogVerdict([], 15_000, T0), { drainSeconds: null, growingPerSecond: null, slope: null });
+    // A backlog published at once, then drained: the last interval (−3/s) wins over the regression through the burst.
+    const burst = backlogVerdict(series([0, 0, 375, 360]), 15_000, T0 + 15_000);
+    assert.equal(burst.growingPerSecond, 0);
+    assert.equal(burst.drainSeconds, 120);
+    // A repeated sample (the statistics' lag) is flat, not a reversal: the trend stays.
+    assert.equal(backlogVerdict(series([0, 100, 200, 200]), 15_000, T0 + 15_000).growingPerSecond! > 0, true);
   });
 
   it('lastChange finds the first sample that showed the current value', () => {

@@ -29,10 +29,11 @@ before(async () => {
   for (let i = 0; i < 400; i++) { ch.publish('nova', KEY, Buffer.from(JSON.stringify({ i })), { timestamp: Math.floor(Date.now() / 1000) }); }
   // A trickle keeps messages waiting, so that holding them is stalling somebody.
   feed = setInterval(() => { for (let i = 0; i < 3; i++) { ch.publish('nova', KEY, Buffer.from('{}'), { timestamp: Math.floor(Date.now() / 1000) }); } }, 1000);
-  const stuck = await (await broker.connect('stuck-worker')).createChannel();
+  // Two processes of one application (oslo-style connection names): the pool is not shared, only one of them is stuck.
+  const stuck = await (await broker.connect('metering-agent:101:0cd5f39f-1111-4222-8333-944455556661')).createChannel();
   await stuck.prefetch(5);
   await stuck.consume('metering', () => { /* takes its prefetch, never acks */ }, { consumerTag: 'stuck-1' });
-  const steady = await (await broker.connect('steady-worker')).createChannel();
+  const steady = await (await broker.connect('metering-agent:102:0cd5f39f-1111-4222-8333-944455556662')).createChannel();
   await steady.prefetch(2);
   await steady.consume('metering', (m) => { if (m) { setTimeout(() => { try { steady.ack(m); } catch { /* closed */ } }, 300); } }, { consumerTag: 'steady-1' });
   await until(async () => (await api('GET', `consumers/${encodeURIComponent(VHOST)}`)).length === 2 ? true : undefined, '2 consumers in the management API');
@@ -71,11 +72,12 @@ test('a stalled worker is marked in the tree and named in the panel', async () =
   await pool.waitFor({ timeout: 30_000 });
   await expandRow(page, 'metering');
   // Health is read at each refresh; the stuck worker has held its prefetch for stalledAfter after a few of them.
-  const stuckRow = treeRows(page).filter({ hasText: 'stuck-worker' }).first();
+  const stuckRow = treeRows(page).filter({ hasText: 'stuck-1' }).first();
   await until(async () => /STALLED/.test(await stuckRow.innerText()) || undefined, 'the stuck worker marked STALLED in the tree', 90_000, 1000);
   await stuckRow.locator('.codicon-error').waitFor({ timeout: 30_000 });
-  const steadyRow = treeRows(page).filter({ hasText: 'steady-worker' }).first();
+  const steadyRow = treeRows(page).filter({ hasText: 'steady-1' }).first();
   assert.doesNotMatch(await steadyRow.innerText(), /STALLED/, 'the acking worker is not stalled');
+  assert.equal(await steadyRow.locator('.codicon-error').count(), 0, 'the acking worker has no error icon');
   // The pool's row is redrawn when its findings change (the next refresh at the latest).
   await until(async () => /1 stalled/.test(await pool.innerText()) || undefined, 'the pool\'s description to count the stalled worker', 30_000, 500);
   lap('stalled worker marked in the tree');
@@ -104,8 +106,8 @@ test('a stalled worker is marked in the tree and named in the panel', async () =
   const frame = webviewFrame(page);
   const named = frame.locator('#health li.state-stalled');
   await named.first().waitFor({ timeout: 60_000 });
-  assert.match(await named.first().innerText(), /stuck-worker/);
-  assert.equal(await frame.locator('#health li.state-stalled', { hasText: 'steady-worker' }).count(), 0, 'the acking worker is not named stalled');
+  assert.match(await named.first().innerText(), /metering-agent \(stuck-1\)/);
+  assert.equal(await frame.locator('#health li.state-stalled', { hasText: 'steady-1' }).count(), 0, 'the acking worker is not named stalled');
   assert.equal(await frame.locator('#health rect.bar[data-state="stalled"]').count(), 1, 'one stalled bar');
   assert.match(await frame.locator('#health svg.backlog').first().getAttribute('aria-label'), /Backlog of pool metering/);
   assert.equal(await frame.locator('body').getAttribute('data-csp-violations'), '0', 'no CSP violation');
