@@ -12,6 +12,7 @@ import { emptyPageState } from './pageState';
 import { PoolCards } from './poolCards';
 import { PoolTable } from './poolTable';
 import { RatesView } from './rates';
+import { HealthSection } from './healthView';
 import { button, divider, dropdown, fieldValue, progressRing, registerToolkit, setDisabled, setFieldValue, textField } from './toolkit';
 
 interface VsCodeApi {
@@ -48,6 +49,7 @@ const poolTable = new PoolTable(state, (name) => selectPool(state.selection?.poo
 const poolCards = new PoolCards(state, (pool) => post({ type: 'peek', pool }));
 const rates = new RatesView(state);
 const auditBox = h('div', { id: 'audit' });
+const healthSection = new HealthSection();
 
 app.append(
   h('header', {}, title, subtitle),
@@ -64,6 +66,8 @@ app.append(
   h('section', { 'aria-labelledby': 'rates-h' }, h('h2', { id: 'rates-h' }, 'Deliveries per second'), rates.chartBox, rates.legend),
   divider(),
   h('section', { 'aria-labelledby': 'audit-h' }, h('h2', { id: 'audit-h' }, 'Latest audit'), auditBox),
+  divider(),
+  h('section', { 'aria-labelledby': 'health-h' }, h('h2', { id: 'health-h' }, 'Health'), healthSection.element),
 );
 app.removeAttribute('aria-busy');
 
@@ -161,6 +165,7 @@ function applySnapshot(s: PanelState): void {
   rates.render();
   renderAudit();
   renderBusy();
+  healthSection.set(s.health);
 }
 
 window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
@@ -179,6 +184,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
       if (m.managementAt !== undefined) { state.managementAt = m.managementAt; }
       if (m.managementError !== undefined) { state.managementError = m.managementError ?? undefined; }
       if (m.busy !== undefined) { state.busy = m.busy ?? undefined; renderBusy(); }
+      if (m.health) { healthSection.set(m.health); }
       if (m.pools.length || m.removed.length) { poolTable.render(); poolCards.render(); } else { poolTable.renderFreshness(); }
       if (m.points.length || m.pools.length || m.removed.length) { rates.render(); }
       break;
@@ -190,6 +196,7 @@ window.addEventListener('message', (e: MessageEvent<HostMessage>) => {
     case 'notice':
       showNotice(m.severity, m.message);
       break;
+
   }
 });
 

@@ -11,6 +11,7 @@ import { RefreshManager } from './tree/refreshManager';
 import type { TreeNode } from './tree/nodes/treeNode';
 import { LocalPools } from './broker/localPools';
 import { FindingsStore } from './viewModel/findingsStore';
+import { healthThresholdsFromSettings } from './settings/healthSettings';
 import { FindingsTreeProvider } from './tree/findingsView';
 import { TreeLive } from './tree/treeLive';
 
@@ -61,6 +62,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
   };
   const localPools = new LocalPools(log);
   const findings = new FindingsStore(log);
+  findings.healthThresholds = healthThresholdsFromSettings;
+  findings.localWorkers = (broker, vhost) => localPools.list().filter((e) => e.broker === broker && e.vhost === vhost && e.status !== 'stopped').flatMap((e) => e.pool.snapshot().workers);
   tree.extras.localPools = localPools;
   tree.extras.findings = findings;
   const findingsTree = new FindingsTreeProvider(findings);

@@ -14,6 +14,7 @@ import { fetchTopology, Topology } from './topology';
 import { sleep } from './time';
 import { ApiDeprecatedFeature, upgradeFindings } from './upgradeRules';
 import { deadLetterFindings } from './deadLetterRules';
+import { HealthThresholds, runHealth } from './health';
 
 export * from './findings';
 export {
@@ -147,6 +148,8 @@ export interface RunDiagnoseOptions {
   /** Exact per-worker counts from local workers; they win over channel statistics for the same pool. */
   deliveries?: DeliveryWindow[];
   signal?: AbortSignal;
+  /** The pool-health findings (stalled-worker, slow-worker, pool-falling-behind, consumer-timeout-risk) with these thresholds; false: none. */
+  health?: Partial<HealthThresholds> | false;
 }
 
 export interface DiagnoseResult {
@@ -187,5 +190,10 @@ export async function runDiagnose(client: ManagementClient, vhost: string, opts:
     globalPrefetch: globalPrefetchOf(channels), thresholds: opts.thresholds, nodes,
     upgrade: opts.upgrade ? { channels, deprecatedUsed: await client.deprecatedFeaturesUsed() } : undefined,
   });
+  if (opts.health !== false) {
+    // One read with the broker's own sample history: enough for the trends and last-ack times (healthSeries.ts).
+    const health = await runHealth(client, vhost, { sampleSeconds: 0, thresholds: opts.health || undefined, signal: opts.signal });
+    return { vhost, topology, findings: sortFindings([...findings, ...health.findings]), sampledSeconds: Math.round(sampled * 10) / 10 };
+  }
   return { vhost, topology, findings, sampledSeconds: Math.round(sampled * 10) / 10 };
 }

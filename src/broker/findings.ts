@@ -13,6 +13,8 @@ export const FINDING_KINDS = [
   'transient-nonexclusive-queue', 'classic-mirroring-policy', 'deprecated-queue-argument', 'global-qos', 'deprecated-feature-used',
   // Dead letters (deadLetterRules.ts).
   'dead-letters-dropped', 'dead-letter-cycle',
+  // Pool health (healthRules.ts): who is stuck, whether a pool keeps up.
+  'stalled-worker', 'slow-worker', 'pool-falling-behind', 'consumer-timeout-risk',
 ] as const;
 export type FindingKind = typeof FINDING_KINDS[number];
 

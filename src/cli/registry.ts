@@ -10,6 +10,7 @@ import { auditCommand } from './commands/audit';
 import { demoDownCommand, demoUpCommand } from './commands/demo';
 import { peekCommand } from './commands/peek';
 import { replayCommand } from './commands/replay';
+import { healthCommand } from './commands/health';
 
 export const COMMANDS: CliCommand[] = [
   topologyCommand,
@@ -23,4 +24,5 @@ export const COMMANDS: CliCommand[] = [
   demoDownCommand,
   peekCommand,
   replayCommand,
+  healthCommand,
 ];

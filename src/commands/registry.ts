@@ -26,6 +26,7 @@ import { testConnectionCommand } from './testConnection';
 import { peekMessagesCommand } from './peek/peekMessages';
 import { publishMessageCommand } from './peek/publishMessage';
 import { replayDeadLettersCommand } from './deadLetters/replayDeadLetters';
+import { checkNodeMaintenanceCommand } from './health/checkNodeMaintenance';
 
 export const COMMANDS: readonly CommandDef[] = [
   refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
@@ -36,6 +37,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DEMO_COMMANDS,
   peekMessagesCommand, publishMessageCommand,
   replayDeadLettersCommand,
+  checkNodeMaintenanceCommand,
 ];
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */

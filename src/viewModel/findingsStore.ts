@@ -13,6 +13,8 @@ import type { Logger } from '../broker/logger';
 import type { ApiBinding, ApiExchange, ApiQueue } from '../broker/management';
 import { EXCHANGE_COLUMNS, ExchangeModel, Pool, QUEUE_COLUMNS, Topology, Worker, exchangeModel, poolFrom } from '../broker/topology';
 import type { BrokerSession } from './brokerSession';
+import { sortFindings } from '../broker/findings';
+import { HealthReport, HealthThresholds, HealthTracker, PoolHealth, fetchHealthSnapshot } from '../broker/health';
 
 /** What the tree asks of the findings: a pool's findings, and to compute a vhost's once per refresh. */
 export interface FindingsSource {
@@ -20,6 +22,8 @@ export interface FindingsSource {
   forPool(broker: string, vhost: string, pool: string): Finding[];
   /** Starts computing the vhost's findings for this refresh, once (later calls in the same refresh do nothing). */
   ensure(session: BrokerSession, vhost: string): void;
+  /** The pool's health (health.ts) as of the last refresh, when it was read. */
+  healthOf?(broker: string, vhost: string, pool: string): PoolHealth | undefined;
 }
 
 export interface VhostFindings {
@@ -67,6 +71,13 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   private readonly previous = new Map<string, { at: number; pools: Pool[] }>();
   /** Vhosts the tree showed: computed again at the next refresh even if no pool node is drawn then. */
   private readonly watched = new Map<string, { session: BrokerSession; vhost: string }>();
+  /** Pool health per vhost: a tracker keeps the broker's samples across refreshes (trends, last-ack times). */
+  private readonly trackers = new Map<string, HealthTracker>();
+  private readonly healthReports = new Map<string, HealthReport>();
+  /** The health thresholds (settings rabbitmqPools.health.*); services.ts sets it. */
+  healthThresholds: () => Partial<HealthThresholds> = () => ({});
+  /** This extension's local workers on a vhost, with their exact ack counts (services.ts sets it from LocalPools). */
+  localWorkers: (broker: string, vhost: string) => { consumerTag?: string; acked: number }[] = () => [];
 
   constructor(private readonly log?: Logger, readonly maxQueues: () => number = () => DEFAULT_MAX_QUEUES) {
     super();
@@ -82,6 +93,15 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
 
   forPool(broker: string, vhost: string, pool: string): Finding[] {
     return this.get(broker, vhost)?.findings.filter((f) => f.pool === pool) ?? [];
+  }
+
+  healthOf(broker: string, vhost: string, pool: string): PoolHealth | undefined {
+    return this.healthReports.get(findingsKey(broker, vhost))?.pools.find((p) => p.name === pool);
+  }
+
+  /** The vhost's whole health report as of the last refresh (the panel's Health section). */
+  healthReport(broker: string, vhost: string): HealthReport | undefined {
+    return this.healthReports.get(findingsKey(broker, vhost));
   }
 
   ensure(session: BrokerSession, vhost: string): void {
@@ -138,12 +158,29 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
         intervalSeconds: prev ? (base.at - prev.at) / 1000 : undefined,
         nodes: session.peekNodes(),
       });
-      return this.set({ ...base, findings });
+      const health = await this.health(session, vhost, key);
+      return this.set({ ...base, findings: health ? sortFindings([...findings, ...health.findings]) : findings });
     } catch (e) {
       this.log?.debug(`Findings for ${session.name} / ${vhost}: ${describeError(e)}`);
       const kept = this.byVhost.get(key);
       this.set({ ...(kept ?? { ...base, findings: [] }), error: describeError(e) });
       throw e;
+    }
+  }
+
+  /** Reads the vhost's health into its tracker; undefined (logged) when it cannot be read: the other findings still count. */
+  private async health(session: BrokerSession, vhost: string, key: string): Promise<HealthReport | undefined> {
+    try {
+      const tracker = this.trackers.get(key) ?? new HealthTracker();
+      this.trackers.set(key, tracker);
+      tracker.ingest(await fetchHealthSnapshot(session.client, vhost));
+      tracker.ingestExact(Date.now(), this.localWorkers(session.name, vhost));
+      const r = tracker.assess(this.healthThresholds());
+      this.healthReports.set(key, r);
+      return r;
+    } catch (e) {
+      this.log?.debug(`Health for ${session.name} / ${vhost}: ${describeError(e)}`);
+      return undefined;
     }
   }
 

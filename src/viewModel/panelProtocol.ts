@@ -102,6 +102,39 @@ export interface BusyView {
   confirmed: number;
 }
 
+/** The Health section (health.ts, read by the host every statistics interval while the panel is visible). */
+export interface HealthWorkerView {
+  consumerTag: string;
+  application: string;
+  unacked: number | null;
+  prefetch: number | null;
+  ackRate: number | null;
+  lastAckSecondsAgo: number | null;
+  state: 'ok' | 'slow' | 'stalled' | 'idle';
+  why: string;
+}
+
+export interface HealthPoolView {
+  name: string;
+  verdict: string;
+  capacity: number | null;
+  ready: number;
+  unacked: number;
+  publishRate: number | null;
+  ackRate: number | null;
+  oldestAgeSeconds: number | null;
+  /** Ready and unacked over time (epoch ms), from the broker's samples. */
+  history: { t: number; ready: number; unacked: number }[];
+  workers: HealthWorkerView[];
+}
+
+export interface HealthView {
+  at: number;
+  note: string;
+  pools: HealthPoolView[];
+  error?: string;
+}
+
 export interface PanelState {
   selection: PanelSelection;
   pools: PoolRow[];
@@ -114,6 +147,8 @@ export interface PanelState {
   managementError?: string;
   /** Default count for Publish / Run Audit. */
   defaultCount: number;
+  /** The Health section, once read. */
+  health?: HealthView;
 }
 
 /** What the page keeps through a reload (vscode.setState) and what the serializer gets back. */
@@ -128,7 +163,7 @@ export type ExportFormat = 'json' | 'csv';
 export type HostMessage =
   | { type: 'snapshot'; state: PanelState }
   /** Only what changed since the last message; `busy: null` = the running action ended. */
-  | { type: 'update'; pools: PoolRow[]; removed: string[]; points: RatePoint[]; managementAt?: number; managementError?: string | null; busy?: BusyView | null }
+  | { type: 'update'; pools: PoolRow[]; removed: string[]; points: RatePoint[]; managementAt?: number; managementError?: string | null; busy?: BusyView | null; health?: HealthView }
   | { type: 'audit'; audit: AuditView }
   | { type: 'notice'; severity: 'info' | 'error'; message: string };
 

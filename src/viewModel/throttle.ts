@@ -3,7 +3,7 @@
  * most `perSecond` messages to the page: the first change goes out at once, later ones wait for the next slot, and
  * only the newest value per key is kept. vscode-free so that it is tested without a panel.
  */
-import type { BusyView, PoolRow, RatePoint } from './panelProtocol';
+import type { BusyView, HealthView, PoolRow, RatePoint } from './panelProtocol';
 
 export interface UpdateBatch {
   pools: PoolRow[];
@@ -12,13 +12,15 @@ export interface UpdateBatch {
   managementAt?: number;
   managementError?: string | null;
   busy?: BusyView | null;
+  /** The Health section's newest view (healthFeed.ts). */
+  health?: HealthView;
 }
 
 export class UpdateThrottle {
   private pools = new Map<string, PoolRow>();
   private removed = new Set<string>();
   private points: RatePoint[] = [];
-  private extra: Pick<UpdateBatch, 'managementAt' | 'managementError' | 'busy'> = {};
+  private extra: Pick<UpdateBatch, 'managementAt' | 'managementError' | 'busy' | 'health'> = {};
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private lastSent = -Infinity;
@@ -46,6 +48,7 @@ export class UpdateThrottle {
     this.touch();
   }
   busy(b: BusyView | undefined): void { this.extra.busy = b ?? null; this.touch(); }
+  health(v: HealthView): void { this.extra.health = v; this.touch(); }
 
   /** While paused (panel hidden) changes accumulate; the page gets a full snapshot when it shows again anyway. */
   setPaused(paused: boolean): void {

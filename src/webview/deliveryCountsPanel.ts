@@ -22,6 +22,8 @@ import { configFor } from './selection';
 import { Commands } from '../constants';
 import { confirmPublish } from '../commands/pools/safePublish';
 import { UpdateThrottle } from '../viewModel/throttle';
+import { PanelHealthFeed } from './healthFeed';
+import { healthThresholdsFromSettings } from '../settings/healthSettings';
 
 /** Dialogs the panel uses; tests replace them (a save dialog cannot be answered from the extension host). */
 export interface PanelDialogs {
@@ -61,6 +63,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
   dialogs: PanelDialogs = defaultDialogs;
   private selection: PanelSelection;
   private source: CountsSource | undefined;
+  private health: PanelHealthFeed | undefined;
   private client: ManagementClient | undefined;
   private config: BrokerConfig | undefined;
   private readonly throttle: UpdateThrottle;
@@ -123,6 +126,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
     return {
       selection: this.currentSelection, pools: this.source?.list() ?? [], history: this.source?.rateHistory() ?? [], audit: this.audit,
       busy: this.busy, managementAt: this.source?.managementAt, managementError: this.source?.managementError, defaultCount: DEFAULT_COUNT,
+      health: this.health?.latest,
     };
   }
 
@@ -196,6 +200,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
     if (DeliveryCountsPanel.panels.get(selectionKey(this.selection)) === this) { DeliveryCountsPanel.panels.delete(selectionKey(this.selection)); }
     this.throttle.dispose();
     this.source?.dispose();
+    this.health?.dispose();
     this.client?.dispose();
     for (const d of this.disposables) { d.dispose(); }
     this.panel.dispose();
@@ -215,8 +220,12 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       source.onManagement = (at, err) => this.throttle.management(at, err);
       this.throttle.beforeFlush = () => source.refreshLocal();
       this.source = source;
+      this.health = new PanelHealthFeed(this.client, this.selection.vhost, () => source.list().map((p) => p.name), healthThresholdsFromSettings,
+        (health) => this.throttle.health(health)); // through the throttle: at most 4 messages a second in all
+      this.health.setVisible(this.panel.visible);
       source.setVisible(this.panel.visible);
       await source.refresh();
+      if (this.panel.visible) { void this.health.poll(); }
     } catch (e) {
       this.notice('error', describeError(e));
       this.services.log.error(`Delivery Counts: ${describeError(e)}`);
@@ -232,6 +241,7 @@ export class DeliveryCountsPanel implements vscode.Disposable {
 
   private visibility(visible: boolean): void {
     this.source?.setVisible(visible);
+    this.health?.setVisible(visible);
     // A hidden webview is destroyed (no retainContextWhenHidden): when it shows again it sends 'ready' and gets a snapshot.
     if (!visible) {
       this.ready = false;

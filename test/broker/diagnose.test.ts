@@ -255,8 +255,13 @@ describe('diagnose on a real broker', function () {
       await until(async () => ((await v.client.queue(v.name, 'orphan')).messages ?? 0) > 0, 'the orphan pool\'s first counters');
       const cli = await runCli(['diagnose', '--json', '--vhost', v.name, '--sample-seconds', '7']);
       assert.equal(cli.code, 0, cli.stderr);
-      const doc = cli.json as { sampledSeconds: number; findings: Finding[] };
-      assert.ok(doc.sampledSeconds >= 6.9, String(doc.sampledSeconds));
+      const raw = cli.json as { sampledSeconds: number; findings: Finding[] };
+      assert.ok(raw.sampledSeconds >= 6.9, String(raw.sampledSeconds));
+      // The slow worker (prefetch 1, always full, acking far below the fast one) may also be a health finding
+      // (healthRules.ts: slow-worker, when the trend window holds enough of its acks); when it is, it names that worker.
+      const health = raw.findings.filter((f) => f.kind === 'slow-worker' || f.kind === 'pool-falling-behind');
+      for (const f of health.filter((x) => x.kind === 'slow-worker')) { assert.deepEqual(f.workers, [slow], 'the slow-worker finding names the slow worker'); }
+      const doc = { ...raw, findings: raw.findings.filter((f) => !health.includes(f)) };
       assert.deepEqual(kinds(doc.findings), ['lopsided-pool:uneven', 'pool-without-workers:orphan']);
       assert.deepEqual(doc.findings[0].workers, [slow], `${fast} should get most messages`);
       assert.match(doc.findings[0].message, /approximate/);

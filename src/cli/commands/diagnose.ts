@@ -3,6 +3,7 @@ import { plural } from '../../broker/text';
 import { UsageError, intFlag, numberFlag, stringFlag } from '../args';
 import type { CliCommand } from '../context';
 import { safe, table } from '../output';
+import { HEALTH_THRESHOLD_FLAGS, healthThresholdFlags } from './health';
 
 /** "nova:notifications.info" → {exchange, routingKey}. Split at the first ":" (routing keys may hold ":"). */
 export function parseKeyFlag(v: string): KeyQuery {
@@ -28,6 +29,7 @@ export const diagnoseCommand: CliCommand = {
     backlog: { type: 'string', valueName: 'N', description: 'report a bound pool without workers once it holds N messages, growing or not (default 1000)' },
     upgrade: { type: 'boolean', description: 'also what breaks or stops working on RabbitMQ 4.x: transient non-exclusive queues, classic mirroring policies, x-queue-mode / x-queue-version 1, global QoS, and the deprecated features the broker (3.13+) says are in use' },
     'fail-on': { type: 'string', valueName: 'SEVERITY', description: 'exit 1 when a finding at or above this severity exists (for CI); without it, findings still exit 0' },
+    ...HEALTH_THRESHOLD_FLAGS,
   },
   async run(ctx) {
     const f = ctx.args.flags;
@@ -39,6 +41,7 @@ export const diagnoseCommand: CliCommand = {
     const { vhost } = ctx.broker();
     const r = await runDiagnose(ctx.client(), vhost, {
       keys, sampleSeconds, signal: ctx.signal, upgrade: f.upgrade === true, thresholds: backlog !== undefined ? { backlogMessages: backlog } : undefined,
+      health: healthThresholdFlags(f),
     });
     const failed = failOn !== undefined && r.findings.some((x) => atLeast(x.severity, failOn));
     if (ctx.json) {

@@ -16,6 +16,7 @@ import { WorkerNode } from './workerNode';
 import { decorateWithFindings } from '../findingDecorations';
 import { findingsOf } from '../treeExtras';
 import { deadLetterNodes } from './deadLetterNodes';
+import { addPoolHealth, poolHealthLine, poolHealthOf } from '../healthText';
 
 export type PoolPlace = 'binding' | 'folder';
 
@@ -48,6 +49,8 @@ export class PoolNode extends TreeNode {
       if (r && p.deliverRate) { parts.push(r); }
       const placement = this.sessionValue.isCluster ? poolPlacement(p, this.sessionValue.peekNodes()) : undefined;
       if (placement) { parts.push(placement.summary); } else if (p.type !== 'classic') { parts.push(p.type); }
+      const health = poolHealthLine(poolHealthOf(this.sessionValue, this.vhost, p.name));
+      if (health) { parts.push(health); }
       item.description = parts.join(' · ');
     }
     const t = new TooltipBuilder().title(p.name, 'inbox').field('Queue type', p.type).field('vhost', this.vhost)
@@ -60,6 +63,7 @@ export class PoolNode extends TreeNode {
     if (Object.keys(p.arguments).length) { t.field('Arguments', JSON.stringify(p.arguments)); }
     if (mixed) { t.rule().text(`${p.applications.length} applications share this pool: they take each other's messages.`); }
     else if (p.applications.length === 1 && p.workers.length > 1) { t.rule().text(`${p.workers.length} workers of one application share the load.`); }
+    if (!this.missing) { addPoolHealth(t, poolHealthOf(this.sessionValue, this.vhost, p.name)); }
     item.tooltip = tooltip(t.build());
     return decorateWithFindings(item, findingsOf(this.sessionValue, this.vhost, p.name));
   }

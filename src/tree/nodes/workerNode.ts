@@ -8,6 +8,7 @@ import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { TreeNode, segment, tooltip } from './treeNode';
 import { decorateWithFindings } from '../findingDecorations';
 import { workerFindingsOf } from '../treeExtras';
+import { addWorkerHealth, workerHealthLine, workerHealthOf } from '../healthText';
 
 export class WorkerNode extends TreeNode {
   constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly pool: string, readonly worker: Worker) {
@@ -29,13 +30,16 @@ export class WorkerNode extends TreeNode {
     const w = this.worker;
     const icon = w.active ? new vscode.ThemeIcon('person') : new vscode.ThemeIcon('person', new vscode.ThemeColor('disabledForeground'));
     const item = this.item(plainLabel(w.application), vscode.TreeItemCollapsibleState.None, this.contextValue, icon);
-    item.description = [plainLabel(w.consumerTag, 40), `prefetch ${w.prefetch || '∞'}`, w.ackRequired ? 'manual ack' : 'auto ack', w.active ? '' : 'inactive',
+    const health = workerHealthOf(this.sessionValue, this.vhost, this.pool, w);
+    item.description = [workerHealthLine(health), plainLabel(w.consumerTag, 40), `prefetch ${w.prefetch || '∞'}`, w.ackRequired ? 'manual ack' : 'auto ack', w.active ? '' : 'inactive',
       this.sessionValue.isCluster ? workerNodeLabel(w) : ''].filter(Boolean).join(' · ');
-    item.tooltip = tooltip(new TooltipBuilder().title(w.application, 'person').field('Consumer tag', w.consumerTag).field('Pool', this.pool)
+    const tip = (new TooltipBuilder().title(w.application, 'person').field('Consumer tag', w.consumerTag).field('Pool', this.pool)
       .field('Prefetch', w.prefetch || 'unlimited').field('Ack mode', w.ackRequired ? 'manual ack' : 'auto ack (no ack)')
       .field('Active', w.active).field('Exclusive', w.exclusive || undefined)
       .field('Client name', w.clientName !== w.application ? w.clientName : undefined).field('Connection', w.connection).field('Channel', w.channel)
-      .field('Peer', w.peer).field('Node', w.node).build());
+      .field('Peer', w.peer).field('Node', w.node));
+    addWorkerHealth(tip, health);
+    item.tooltip = tooltip(tip.build());
     return decorateWithFindings(item, workerFindingsOf(this.sessionValue, this.vhost, this.pool, w));
   }
 }
