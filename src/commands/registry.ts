@@ -23,6 +23,7 @@ import { routePreviewCommand } from './routePreview';
 import { selectBrokerCommand } from './selectBroker';
 import { showLogCommand } from './showLog';
 import { testConnectionCommand } from './testConnection';
+import { ReadOnlyContext, guardWrite } from './writes';
 
 export const COMMANDS: readonly CommandDef[] = [
   refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
@@ -35,10 +36,11 @@ export const COMMANDS: readonly CommandDef[] = [
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */
 export function registerCommands(context: vscode.ExtensionContext, services: Services): LocalPoolsContext {
-  for (const { id, title, run } of COMMANDS) {
+  for (const { id, title, run } of COMMANDS.map(guardWrite)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handleErrors(services.log, title, (...args: unknown[]) => run(services, ...args))));
   }
   const poolsContext = new LocalPoolsContext(services.localPools);
   context.subscriptions.push(poolsContext);
+  context.subscriptions.push(new ReadOnlyContext(services.store));
   return poolsContext;
 }
