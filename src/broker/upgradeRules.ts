@@ -14,6 +14,14 @@
  *    Storage (CQv1) is Removed".
  *  - global QoS denied by default from 4.3.0: rabbitmq-server PR #15460 "4.3: Mark global_qos as denied_by_default".
  *  - the deprecated features in use: `GET /api/deprecated-features/used` (RabbitMQ 3.13+, HTTP API reference).
+ * Re-checked against rabbitmq-server tag v4.3.5 (commit 0dde27bf): release-notes/4.3.0.md "Deprecated Features are Now
+ * Disabled by Default" (transient non-exclusive queues rejected; the permit key above), "Classic Queues v1 Storage (CQv1)
+ * is Removed" (x-queue-mode any value, x-queue-version 1; "CQv2 … adopted as the default starting with 4.2.0") and
+ * "Deprecated Features" (global_qos and transient_nonexcl_queues from permitted_by_default to denied_by_default);
+ * release-notes/4.0.1.md "Classic Queues is Now a Non-Replicated Queue Type"; 3.13.0.md still recommends
+ * `classic_queue.default_version = 2` (so v2 was not the default on 3.x); deps/rabbitmq_management/src/
+ * rabbit_mgmt_wm_deprecated_features.erl serves /api/deprecated-features(/used) (absent on 3.12 and older: 404, or 406
+ * when the request accepts only JSON, as the local 3.10.8 answers).
  */
 import type { Finding, Severity } from './findings';
 import type { ApiChannel, ApiDeprecatedFeature } from './management';
@@ -72,7 +80,7 @@ export function upgradeFindings(i: UpgradeInput): UpgradeFinding[] {
       out.push({
         kind: 'deprecated-queue-argument', severity: 'warning', pool: p.name,
         message: `Pool "${p.name}" is declared with ${deprecatedArgs.join(' and ')}: RabbitMQ 4.3 removed classic queue storage v1 and refuses to declare a queue with x-queue-mode (any value) or x-queue-version = 1, so the declaring client fails after the upgrade (the existing queue keeps working).`,
-        action: 'Declare the pool without x-queue-mode and without x-queue-version = 1 (version 2 is the default since 3.12), and remove them from the code or configuration that declares it.',
+        action: 'Declare the pool without x-queue-mode and without x-queue-version = 1 (storage version 2, the default from 4.2.0 and the only one from 4.3.0; on 3.13 set classic_queue.default_version = 2), and remove them from the code or configuration that declares it.',
       });
     }
   }
