@@ -44,6 +44,8 @@ export const Settings = {
   pageSize: 'pageSize',
   refreshSeconds: 'refreshSeconds',
   showSystemExchanges: 'showSystemExchanges',
+  /** Diagnose Pools also reports the RabbitMQ 4.x upgrade findings. */
+  upgradeFindings: 'upgradeFindings',
 } as const;
 
 export const Commands = {
@@ -77,6 +79,7 @@ export const Commands = {
   testStopPools: 'rabbitmqPools.test.stopPools',
   startDemo: 'rabbitmqPools.demo.start',
   stopDemo: 'rabbitmqPools.demo.stop',
+  checkUpgrade: 'rabbitmqPools.diagnose.upgrade',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -6,7 +6,7 @@ import type { CommandDef } from './command';
 import { copyNameCommand } from './copyName';
 import { DEMO_COMMANDS } from './demo';
 import { deletePoolCommand } from './deletePool';
-import { diagnoseCommand } from './diagnose/runDiagnose';
+import { checkUpgradeCommand, diagnoseCommand } from './diagnose/runDiagnose';
 import { revealFindingCommand } from './diagnose/revealFinding';
 import { editBrokerCommand } from './editBroker';
 import { clearFilterCommand, filterCommand } from './filter';
@@ -32,6 +32,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...POOL_COMMANDS,
   diagnoseCommand, revealFindingCommand, routePreviewCommand,
   ...DEMO_COMMANDS,
+  checkUpgradeCommand,
 ];
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */
