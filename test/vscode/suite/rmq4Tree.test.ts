@@ -92,7 +92,7 @@ describe('The tree on RabbitMQ 4.x shapes (recorded API, test/fixtures/rmq4)', f
     const d = (n: string) => desc(pools.find((p) => label(p) === n)!);
     assert.match(d('notifications.info'), /quorum · no leader · 1\/3 online/);
     assert.match(d('audit'), /quorum · no leader · 0\/1 online/);
-    assert.match(d('legacy'), /^no counts: statistics off, or not sampled yet$/);
+    assert.match(d('legacy'), /^no counts: statistics off, or not sampled yet · classic on rmq-0$/);
   });
 
   it('an unknown queue type shows as itself; streams as stream; AMQP 1.0 consumers are workers of their pool', async () => {
