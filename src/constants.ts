@@ -25,6 +25,11 @@
  * | rabbitmqPools.info                    | an info node ("No consumers on this pool")             |
  * | rabbitmqPools.addBroker               | the "Add Broker…" hint shown with the default broker   |
  * | rabbitmqPools.finding                 | a finding in the Findings view (rabbitmqPools.findings) |
+ *
+ * On a read-only broker (setting "readOnly"), the broker's own items (broker, vhost, folders, exchange, binding key, pool,
+ * pool binding, worker) carry the token `.readOnly` at the end of their contextValue (`rabbitmqPools.pool.readOnly`,
+ * `rabbitmqPools.poolsFolder.filtered.readOnly`): write commands' menus exclude them with `!(viewItem =~ /\.readOnly\b/)`
+ * (src/commands/writes.ts).
  */
 export const VIEW_CONTAINER = 'rabbitmqPools';
 export const BROKERS_VIEW = 'rabbitmqPools.brokers';
@@ -39,6 +44,8 @@ export const Settings = {
   pageSize: 'pageSize',
   refreshSeconds: 'refreshSeconds',
   showSystemExchanges: 'showSystemExchanges',
+  /** Diagnose Pools also reports the RabbitMQ 4.x upgrade findings. */
+  upgradeFindings: 'upgradeFindings',
 } as const;
 
 export const Commands = {
@@ -75,6 +82,7 @@ export const Commands = {
   peekMessages: 'rabbitmqPools.peekMessages',
   publishMessage: 'rabbitmqPools.publishMessage',
   replayDeadLetters: 'rabbitmqPools.replayDeadLetters',
+  checkUpgrade: 'rabbitmqPools.diagnose.upgrade',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -115,11 +123,14 @@ export const ContextValues = {
  * | rabbitmqPools.hasLocalPools      | at least one local worker pool runs (Add Worker, Stop Worker, Stop Pool in the palette) |
  * | rabbitmqPools.testMode           | the test-only commands are registered (RMQ_POOLS_TEST=1 or the VS Code test rig) |
  * | rabbitmqPools.demoRunning        | Start Demo… has a demo running in this window (Stop Demo in the palette and the view's menu) |
+ * | rabbitmqPools.allBrokersReadOnly | every configured broker is read-only (write commands hidden from the title menu and palette) |
  */
 export const ContextKeys = {
   hasLocalPools: 'rabbitmqPools.hasLocalPools',
   testMode: 'rabbitmqPools.testMode',
   demoRunning: 'rabbitmqPools.demoRunning',
+  /** Every configured broker is read-only: the write commands leave the view's title menu and the palette. */
+  allBrokersReadOnly: 'rabbitmqPools.allBrokersReadOnly',
 } as const;
 
 /** SecretStorage key of a broker's password. */

@@ -158,6 +158,8 @@ export interface DiagnoseResult {
   findings: Finding[];
   /** Seconds actually sampled (0 without --sample-seconds, less when cancelled). */
   sampledSeconds: number;
+  /** With `upgrade`: whether the broker has GET /api/deprecated-features/used (3.13+); undefined without `upgrade`. */
+  deprecatedFeaturesApi?: boolean;
 }
 
 /**
@@ -185,15 +187,17 @@ export async function runDiagnose(client: ManagementClient, vhost: string, opts:
   }
   const local = opts.deliveries ?? [];
   const deliveries = [...local, ...windows.filter((w) => !local.some((l) => l.pool === w.pool))];
+  const deprecatedUsed = opts.upgrade ? await client.deprecatedFeaturesUsed() : undefined;
   const findings = diagnose(topology, {
     keys: opts.keys, previous, intervalSeconds: previous ? sampled : undefined, deliveries,
     globalPrefetch: globalPrefetchOf(channels), thresholds: opts.thresholds, nodes,
-    upgrade: opts.upgrade ? { channels, deprecatedUsed: await client.deprecatedFeaturesUsed() } : undefined,
+    upgrade: opts.upgrade ? { channels, deprecatedUsed } : undefined,
   });
+  const upgradeFields = opts.upgrade ? { deprecatedFeaturesApi: deprecatedUsed !== undefined } : {};
   if (opts.health !== false) {
     // One read with the broker's own sample history: enough for the trends and last-ack times (healthSeries.ts).
     const health = await runHealth(client, vhost, { sampleSeconds: 0, thresholds: opts.health || undefined, signal: opts.signal });
-    return { vhost, topology, findings: sortFindings([...findings, ...health.findings]), sampledSeconds: Math.round(sampled * 10) / 10 };
+    return { vhost, topology, findings: sortFindings([...findings, ...health.findings]), sampledSeconds: Math.round(sampled * 10) / 10, ...upgradeFields };
   }
-  return { vhost, topology, findings, sampledSeconds: Math.round(sampled * 10) / 10 };
+  return { vhost, topology, findings, sampledSeconds: Math.round(sampled * 10) / 10, ...upgradeFields };
 }

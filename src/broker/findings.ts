@@ -33,6 +33,15 @@ export interface Finding {
   message: string;
   /** What to do. */
   action: string;
+  /** Upgrade findings (upgradeRules.ts): the RabbitMQ version from which it breaks or stops working ("4.0", "4.3"). */
+  breaksIn?: string;
+}
+
+/** The upgrade findings' kinds (upgradeRules.ts): the Findings view groups them apart as "Upgrade to RabbitMQ 4.x". */
+export const UPGRADE_KINDS: readonly FindingKind[] = ['transient-nonexclusive-queue', 'classic-mirroring-policy', 'deprecated-queue-argument', 'global-qos', 'deprecated-feature-used'];
+
+export function isUpgradeFinding(f: Pick<Finding, 'kind'>): boolean {
+  return UPGRADE_KINDS.includes(f.kind);
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -56,5 +65,6 @@ export function findingJson(f: Finding) {
     ...(f.routingKey !== undefined ? { routingKey: f.routingKey } : {}),
     ...(f.workers ? { workers: f.workers } : {}),
     ...(f.applications ? { applications: f.applications } : {}),
+    ...(f.breaksIn !== undefined ? { breaksIn: f.breaksIn } : {}),
   };
 }

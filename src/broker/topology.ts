@@ -59,6 +59,13 @@ export interface Pool {
   /** The policy that applies, and its definition as the broker applies it (effective_policy_definition). */
   policy?: string;
   effectivePolicy?: Record<string, unknown>;
+  /**
+   * The broker described the queue (its state) but gave no counts: statistics off (`disable_stats`, or a metrics collector
+   * disabled as RabbitMQ 4.x's Prometheus-only setups do: statsDisabled.ts), or a queue not sampled yet (4.x lists a new
+   * queue's type and state at once, its counts a statistics interval later). Messages and workers read 0 but are unknown.
+   * (3.10 lists a new queue by its name alone until sampled: not marked.)
+   */
+  statsUnavailable?: boolean;
   /** Distinct named applications among the workers (applicationsOf()), sorted. More than one = they steal each other's messages. */
   applications: string[];
   workers: Worker[];
@@ -226,6 +233,7 @@ export function poolFrom(q: ApiQueue, workers: Worker[]): Pool {
     state: typeof q.state === 'string' ? q.state : undefined,
     policy: optStr(q.policy),
     effectivePolicy: q.effective_policy_definition && typeof q.effective_policy_definition === 'object' ? record(q.effective_policy_definition) : undefined,
+    ...(q.messages === undefined && q.consumers === undefined && q.state !== undefined ? { statsUnavailable: true } : {}),
     applications: apps,
     workers: withUniqueIds(workers.sort((a, b) => a.consumerTag.localeCompare(b.consumerTag) || (a.clientName ?? a.connection).localeCompare(b.clientName ?? b.connection))),
   };

@@ -6,7 +6,7 @@ import type { CommandDef } from './command';
 import { copyNameCommand } from './copyName';
 import { DEMO_COMMANDS } from './demo';
 import { deletePoolCommand } from './deletePool';
-import { diagnoseCommand } from './diagnose/runDiagnose';
+import { checkUpgradeCommand, diagnoseCommand } from './diagnose/runDiagnose';
 import { revealFindingCommand } from './diagnose/revealFinding';
 import { editBrokerCommand } from './editBroker';
 import { clearFilterCommand, filterCommand } from './filter';
@@ -27,6 +27,7 @@ import { peekMessagesCommand } from './peek/peekMessages';
 import { publishMessageCommand } from './peek/publishMessage';
 import { replayDeadLettersCommand } from './deadLetters/replayDeadLetters';
 import { checkNodeMaintenanceCommand } from './health/checkNodeMaintenance';
+import { ReadOnlyContext, guardWrite } from './writes';
 
 export const COMMANDS: readonly CommandDef[] = [
   refreshCommand, retryCommand, loadMoreCommand, filterCommand, clearFilterCommand, copyNameCommand, openInManagementUiCommand,
@@ -38,14 +39,16 @@ export const COMMANDS: readonly CommandDef[] = [
   peekMessagesCommand, publishMessageCommand,
   replayDeadLettersCommand,
   checkNodeMaintenanceCommand,
+  checkUpgradeCommand,
 ];
 
 /** Registers every command; returns the context key that shows the local-pool commands in the palette only while a pool runs. */
 export function registerCommands(context: vscode.ExtensionContext, services: Services): LocalPoolsContext {
-  for (const { id, title, run } of COMMANDS) {
+  for (const { id, title, run } of COMMANDS.map(guardWrite)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handleErrors(services.log, title, (...args: unknown[]) => run(services, ...args))));
   }
   const poolsContext = new LocalPoolsContext(services.localPools);
   context.subscriptions.push(poolsContext);
+  context.subscriptions.push(new ReadOnlyContext(services.store));
   return poolsContext;
 }

@@ -34,9 +34,17 @@ export interface ClusterView {
   endpoint?: string;
 }
 
+/**
+ * A node's short name: "rabbit-c1@host" → "rabbit-c1". Nodes named the default "rabbit" (most production clusters, and
+ * the Kubernetes cluster operator's "rabbit@rmq-server-0.rmq-nodes.ns") go by their host's first label instead
+ * ("rmq-server-0"): otherwise every node of the cluster would read "rabbit".
+ */
 export function shortNode(name: string): string {
   const at = name.indexOf('@');
-  return at > 0 ? name.slice(0, at) : name;
+  if (at <= 0) { return name; }
+  const local = name.slice(0, at);
+  const host = name.slice(at + 1).split('.')[0];
+  return local === 'rabbit' && host ? host : local;
 }
 
 function bytes(n: number | undefined): string | undefined {

@@ -46,12 +46,13 @@ describe('safe on a shared broker', function () {
     ['--read-only', ['--read-only'], {}],
     ['RMQ_POOLS_READ_ONLY=1', [], { RMQ_POOLS_READ_ONLY: '1' }],
   ] as const) {
-    it(`${how}: publish, audit, pool run and demo up exit 2 naming the refusal; nothing is published or declared`, async () => {
+    it(`${how}: publish, audit, pool run, demo up and demo down exit 2 naming the refusal; nothing is published or declared`, async () => {
       const cmds = [
         ['publish', '--exchange', 'nova', '--key', 'compute.x', '--count', '5'],
         ['audit', '--exchange', 'nova', '--key', 'compute.x', '--count', '5'],
         ['pool', 'run', '--exchange', 'nova', '--key', 'compute.x', '--pool', 'new-pool', '--workers', '1', '--count', '1'],
         ['demo', 'up', '--vhost', 'rmq-pools-demo-read-only', '--seconds', '1'],
+        ['demo', 'down', '--vhost', 'rmq-pools-demo-read-only'],
       ];
       for (const c of cmds) {
         const r = await runCli([...c, ...args, ...vflag], env);

@@ -12,7 +12,7 @@ export const publishTestNotificationsCommand: CommandDef = {
   id: Commands.publishTestNotifications,
   title: 'Publish Test Notifications',
   async run(s: Services, arg?: unknown): Promise<PublishResult | undefined> {
-    const t = await exchangeKeyTarget(s, arg, { exchange: 'Publish to which exchange?', routingKey: 'Routing key of the test notifications' });
+    const t = await exchangeKeyTarget(s, arg, { exchange: 'Publish to which exchange?', routingKey: 'Routing key of the test notifications', write: 'Publish Test Notifications' });
     if (!t) { return undefined; }
     const { scripted, exchange, routingKey, args: a } = t;
     const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many test notifications?', 1000, 1, MAX_PUBLISH_COUNT));

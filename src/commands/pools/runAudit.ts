@@ -17,7 +17,7 @@ export const runAuditCommand: CommandDef = {
   id: Commands.runAudit,
   title: 'Run Delivery Audit',
   async run(s: Services, arg?: unknown): Promise<AuditReport | undefined> {
-    const t = await exchangeKeyTarget(s, arg, { exchange: 'Audit the pools of which exchange?', routingKey: 'Routing key of the audit notifications' });
+    const t = await exchangeKeyTarget(s, arg, { exchange: 'Audit the pools of which exchange?', routingKey: 'Routing key of the audit notifications', write: 'Run Delivery Audit' });
     if (!t) { return undefined; }
     const { scripted, exchange, routingKey, args: a } = t;
     const count = a.count ?? (scripted ? 1000 : await askWholeNumber('Count', 'How many tagged notifications?', 1000, 1, MAX_AUDIT_COUNT));

@@ -2,6 +2,7 @@
  * What a pool command is about: the broker (with its password), the vhost, and the exchange / routing key / pool,
  * taken from the tree node it was run on, from a script's argument object, or asked for step by step.
  */
+import { assertWritable } from '../../broker/receivers';
 import * as vscode from 'vscode';
 import type { BrokerConfig } from '../../broker/connection';
 import { invalidInput } from '../../broker/errors';
@@ -75,9 +76,11 @@ export interface ExchangeKeyTarget extends Target {
  * Audit, Who Receives…?): the broker and vhost from the tree node, the argument or a pick; then the exchange and the key
  * from the node or argument, else asked (a script gets notifications.info).
  */
-export async function exchangeKeyTarget(s: Services, arg: unknown, prompts: { exchange: string; routingKey: string }): Promise<ExchangeKeyTarget | undefined> {
+export async function exchangeKeyTarget(s: Services, arg: unknown, prompts: { exchange: string; routingKey: string; write?: string }): Promise<ExchangeKeyTarget | undefined> {
   const t = await targetFor(s, arg);
   if (!t) { return undefined; }
+  // A write (prompts.write: its title) on a read-only broker picked from the palette is refused before anything is asked.
+  if (prompts.write) { assertWritable(t.config, prompts.write); }
   const scripted = isPoolArgs(arg);
   const exchange = t.args.exchange ?? await pickExchange(t.config, prompts.exchange);
   const routingKey = t.args.routingKey ?? (scripted ? DEFAULT_ROUTING_KEY : await askRoutingKey(DEFAULT_ROUTING_KEY, prompts.routingKey));

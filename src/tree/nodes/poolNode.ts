@@ -44,7 +44,8 @@ export class PoolNode extends TreeNode {
     } else {
       // The queue's consumer count and the consumer list are sampled apart and can disagree for a few seconds: the children
       // are the list, so the description counts the list when it has any.
-      const parts = [plural(p.workers.length || p.consumers, 'worker'), `${p.ready.toLocaleString('en-US')} ready`, `${p.unacked.toLocaleString('en-US')} unacked`];
+      const parts = p.statsUnavailable && !p.workers.length ? ['no counts: statistics off, or not sampled yet']
+        : [plural(p.workers.length || p.consumers, 'worker'), `${p.ready.toLocaleString('en-US')} ready`, `${p.unacked.toLocaleString('en-US')} unacked`];
       const r = rate(p.deliverRate);
       if (r && p.deliverRate) { parts.push(r); }
       const placement = this.sessionValue.isCluster ? poolPlacement(p, this.sessionValue.peekNodes()) : undefined;

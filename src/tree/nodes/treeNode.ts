@@ -34,11 +34,14 @@ export abstract class TreeNode {
   protected item(label: string, state: vscode.TreeItemCollapsibleState, contextValue: string, icon?: string | vscode.ThemeIcon): vscode.TreeItem {
     const item = new vscode.TreeItem(label, state);
     item.id = this.id;
-    item.contextValue = contextValue;
+    item.contextValue = this.session?.config.readOnly === true && READ_ONLY_KINDS.test(contextValue) ? `${contextValue}.readOnly` : contextValue;
     if (icon) { item.iconPath = typeof icon === 'string' ? new vscode.ThemeIcon(icon) : icon; }
     return item;
   }
 }
+
+/** The items of a read-only broker that carry the `.readOnly` token (src/constants.ts): the broker's own objects. */
+const READ_ONLY_KINDS = /^rabbitmqPools\.(broker|vhost|exchangesFolder|poolsFolder|exchange|bindingKey|pool|poolBinding|worker|deadLetterPath|deadLetterSources)(\.|$)/;
 
 export function segment(kind: string, name: string): string {
   return `${kind}:${encodeURIComponent(name)}`;
