@@ -3,7 +3,8 @@
  *
  * Reads are cached for one "generation" (until the next refresh) and shared by every node that needs them: the vhost's
  * consumers and connections are fetched once per refresh, not once per pool; an exchange's bindings only when that
- * exchange is expanded; pool details only for the pools a binding key shows (one regex-filtered, `columns=` request).
+ * exchange is expanded; pool details only for the pools a binding key shows (one `columns=` request per pool shown, at most
+ * 4 in flight: keyPools.ts), names first: a key of 500 pools shows a page of names at once and its details as they arrive.
  */
 import type { BrokerConfig } from '../broker/connection';
 import { BrokerError, BrokerState, describeError, stateOf } from '../broker/errors';
@@ -16,8 +17,8 @@ import {
   BindingGroup, EXCHANGE_COLUMNS, Pool, QUEUE_COLUMNS, Worker, emptyPool, groupBindings, isSystemExchange, poolFrom, workersByQueue,
 } from '../broker/topology';
 import { ClusterView, clusterView } from './cluster';
+import { DetailCache, ItemPage, PagesShown, pageOf } from './keyPools';
 import { Filter, PagedList } from './pagedList';
-import { regexLiteral } from './text';
 
 export interface TreeOptions {
   /** Children per level before "Load more…" (the API's page_size, ≤ 500). */
@@ -73,6 +74,12 @@ export interface PoolLookup {
 export class VhostData {
   readonly exchanges: PagedList<ApiExchange>;
   readonly queues: PagedList<ApiQueue>;
+  /** Pool details for one refresh, one single-queue request each (keyPools.ts). */
+  readonly details: DetailCache;
+  /** Pages shown of each binding key's pools and of each exchange's keys (in memory: the names come with the bindings). */
+  readonly pagesShown = new PagesShown();
+  /** A failed background detail lookup, by level id: the next draw of that level shows it as an error with Retry. */
+  private readonly detailErrors = new Map<string, unknown>();
 
   constructor(private readonly session: BrokerSession, readonly name: string) {
     const client = () => session.client;
@@ -87,9 +94,10 @@ export class VhostData {
     }, () => session.options().pageSize);
     this.queues = new PagedList<ApiQueue>(async (q) => {
       const page = await client().queuesPage(name, { ...q, columns: QUEUE_COLUMNS });
-      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); }
+      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); this.details.put(item); }
       return page;
     }, () => session.options().pageSize);
+    this.details = new DetailCache((n) => this.session.client.queue(this.name, n, QUEUE_COLUMNS));
   }
 
   private key(...parts: string[]): string {
@@ -99,6 +107,8 @@ export class VhostData {
   invalidate(): void {
     this.exchanges.invalidate();
     this.queues.invalidate();
+    this.details.invalidate();
+    this.detailErrors.clear();
   }
 
   /**
@@ -117,10 +127,11 @@ export class VhostData {
 
   /** Workers of every pool of the vhost: consumers + connections, once per refresh, shared by all nodes. */
   workers(): Promise<Map<string, Worker[]>> {
-    return this.session.memo.get(this.key('workers'), async () => {
+    const key = this.key('workers');
+    return this.session.memo.get(key, () => this.session.memo.track(key, (async () => {
       const [consumers, connections] = await Promise.all([this.session.client.consumers(this.name), this.session.client.connections(this.name)]);
       return workersByQueue(consumers, connections);
-    });
+    })()));
   }
 
   async workersOf(pool: string): Promise<Worker[]> {
@@ -147,43 +158,55 @@ export class VhostData {
   }
 
   /**
-   * Details of the named pools. Up to 40 names: one `GET /api/queues/{vhost}/{name}` each, which costs the broker the same on
-   * any vhost; more: one `name=^(a|b|…)$&use_regex=true` page per 40 names. A filtered page makes the broker match every queue
-   * of the vhost: at 10,000 queues one page took 0.3–1.5 s where 20 single-queue requests took ~50 ms (bench/, BENCHMARKS.md).
+   * Details of the named pools: one `GET /api/queues/{vhost}/{name}` each (at most 4 in flight, each name once per refresh),
+   * which costs the broker the same on any vhost. A regex-filtered page (`name=^(a|b|…)$`) made the broker match every
+   * queue of the vhost per 40 names: 2.5 s for 500 pools at 10,000 queues (BENCHMARKS.md, "Broker shapes").
    */
   async pools(names: string[]): Promise<PoolLookup> {
-    const found = new Map<string, ApiQueue>();
-    const wanted: string[] = [];
-    for (const n of names) {
-      const known = this.session.memo.settled.get(this.key('queue', n)) as ApiQueue | undefined;
-      if (known) { found.set(n, known); } else { wanted.push(n); }
-    }
-    const chunks: string[][] = [];
-    if (wanted.length > 40) { for (let i = 0; i < wanted.length; i += 40) { chunks.push(wanted.slice(i, i + 40)); } }
-    await Promise.all(chunks.map(async (chunk) => {
-      const regex = `^(${chunk.map(regexLiteral).join('|')})$`;
-      const page = await this.session.memo.get(this.key('queues', regex), () =>
-        this.session.client.queuesPage(this.name, { name: regex, useRegex: true, pageSize: 500, columns: QUEUE_COLUMNS }));
-      // The broker's regex is case-insensitive: keep exact matches only.
-      for (const q of page.items) { if (chunk.includes(q.name)) { found.set(q.name, q); } }
-    }));
-    // Few names, or names the regex could not reach (e.g. odd bytes): one request each; a 404 means the pool vanished.
+    const [details, workers] = await Promise.all([this.details.lookup(names), this.workers()]);
+    return this.lookupOf(names, details, workers);
+  }
+
+  /** The pools' details when every one is known now (no request), for a draw that must not wait; undefined otherwise. */
+  peekPools(names: string[]): PoolLookup | undefined {
+    const details = this.details.peek(names);
+    const workers = this.session.memo.peek<Map<string, Worker[]>>(this.key('workers'));
+    return details && workers ? this.lookupOf(names, details, workers) : undefined;
+  }
+
+  private lookupOf(names: string[], details: Map<string, ApiQueue | 'missing'>, workers: Map<string, Worker[]>): PoolLookup {
     const missing = new Set<string>();
-    await Promise.all(wanted.filter((n) => !found.has(n)).map(async (n) => {
-      try {
-        found.set(n, await this.session.memo.get(this.key('queueOne', n), () =>
-          this.session.client.queue(this.name, n, QUEUE_COLUMNS)));
-      } catch (e) {
-        if (e instanceof BrokerError && e.kind === 'not-found') { missing.add(n); } else { throw e; }
-      }
-    }));
-    for (const [n, q] of found) { this.session.memo.settled.set(this.key('queue', n), q); }
-    const workers = await this.workers();
     const pools = names.map((n) => {
-      const q = found.get(n);
-      return q ? poolFrom(q, [...(workers.get(n) ?? [])]) : emptyPool(n, this.name);
+      const q = details.get(n);
+      if (!q || q === 'missing') { missing.add(n); return emptyPool(n, this.name); }
+      return poolFrom(q, [...(workers.get(n) ?? [])]);
     });
     return { pools, missing };
+  }
+
+  /** The page of a binding key's pool names shown now (first page, more after "Load more…"); no request. */
+  keyPools(exchange: string, group: BindingGroup): ItemPage<string> {
+    return pageOf(group.pools.map((p) => p.name), this.pagesShown.of(this.levelId('k', exchange, group)), this.session.options().pageSize);
+  }
+
+  /** The page of an exchange's binding keys shown now (an RPC exchange has a key per host: thousands); no request. */
+  exchangeKeys(exchange: string, groups: BindingGroup[]): ItemPage<BindingGroup> {
+    return pageOf(groups, this.pagesShown.of(this.levelId('e', exchange)), this.session.options().pageSize);
+  }
+
+  loadMoreKeyPools(exchange: string, group: BindingGroup): void { this.pagesShown.more(this.levelId('k', exchange, group)); }
+  loadMoreExchangeKeys(exchange: string): void { this.pagesShown.more(this.levelId('e', exchange)); }
+
+  /** Records a background detail lookup's failure for a level; `takeDetailError` hands it to that level's next draw once. */
+  setDetailError(level: string, e: unknown): void { this.detailErrors.set(level, e); }
+  takeDetailError(level: string): unknown {
+    const e = this.detailErrors.get(level);
+    this.detailErrors.delete(level);
+    return e;
+  }
+
+  levelId(kind: 'k' | 'e', exchange: string, group?: BindingGroup): string {
+    return JSON.stringify([kind, exchange, group?.routingKey ?? null, group ? group.arguments : null]);
   }
 
   /** A pool with its workers, when only its name is known (the Pools folder lists ApiQueues). */
@@ -237,7 +260,17 @@ export class BrokerSession {
     for (const v of this.vhostData.values()) { v.invalidate(); }
   }
 
+  /**
+   * Set by the view (BrokersTreeProvider): redraws one node, e.g. a binding key whose pool details arrived after its names
+   * were drawn. Nodes are opaque here (this module does not know VS Code).
+   */
+  redrawHook?: (node: unknown) => void;
+
+  /** Asks the view to redraw `node` (nothing without a view: benchmarks and tests read the data directly). */
+  redraw(node: unknown): void { this.redrawHook?.(node); }
+
   dispose(): void {
+    this.redrawHook = undefined;
     this.listeners.clear();
     this.clientInstance?.dispose();
   }
