@@ -11,7 +11,7 @@ import { BrokerError, BrokerState, describeError, stateOf } from '../broker/erro
 
 import type { Logger } from '../broker/logger';
 import {
-  ApiBinding, ApiExchange, ApiNode, ApiOverview, ApiQueue, ApiVhost, ManagementClient, ManagementClientOptions,
+  ApiBinding, ApiConnection, ApiConsumer, ApiExchange, ApiNode, ApiOverview, ApiQueue, ApiVhost, ManagementClient, ManagementClientOptions,
 } from '../broker/management';
 import {
   BindingGroup, EXCHANGE_COLUMNS, Pool, QUEUE_COLUMNS, Worker, emptyPool, groupBindings, isSystemExchange, poolFrom, workersByQueue,
@@ -19,6 +19,14 @@ import {
 import { ClusterView, clusterView } from './cluster';
 import { DetailCache, ItemPage, PagesShown, pageOf } from './keyPools';
 import { Filter, PagedList } from './pagedList';
+
+/** A pool's details as a binding key reads them: the tree's columns and its consumers (the pool's workers). */
+const DETAIL_COLUMNS = [...QUEUE_COLUMNS, 'consumer_details'];
+
+function consumersOf(q: ApiQueue): ApiConsumer[] | undefined {
+  const c = (q as { consumer_details?: unknown }).consumer_details;
+  return Array.isArray(c) ? c as ApiConsumer[] : undefined;
+}
 
 export interface TreeOptions {
   /** Children per level before "Load more…" (the API's page_size, ≤ 500). */
@@ -80,6 +88,8 @@ export class VhostData {
   readonly pagesShown = new PagesShown();
   /** A failed background detail lookup, by level id: the next draw of that level shows it as an error with Retry. */
   private readonly detailErrors = new Map<string, unknown>();
+  /** Levels whose details are being filled in the background (one loop per level; a refresh stops them). */
+  private readonly filling = new Map<string, object>();
 
   constructor(private readonly session: BrokerSession, readonly name: string) {
     const client = () => session.client;
@@ -97,7 +107,8 @@ export class VhostData {
       for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); this.details.put(item); }
       return page;
     }, () => session.options().pageSize);
-    this.details = new DetailCache((n) => this.session.client.queue(this.name, n, QUEUE_COLUMNS));
+    // With consumer_details: the pool's workers come with it, so a binding key never needs the vhost's whole consumer list.
+    this.details = new DetailCache((n) => this.session.client.queue(this.name, n, DETAIL_COLUMNS));
   }
 
   private key(...parts: string[]): string {
@@ -109,6 +120,7 @@ export class VhostData {
     this.queues.invalidate();
     this.details.invalidate();
     this.detailErrors.clear();
+    this.filling.clear();
   }
 
   /**
@@ -129,7 +141,7 @@ export class VhostData {
   workers(): Promise<Map<string, Worker[]>> {
     const key = this.key('workers');
     return this.session.memo.get(key, () => this.session.memo.track(key, (async () => {
-      const [consumers, connections] = await Promise.all([this.session.client.consumers(this.name), this.session.client.connections(this.name)]);
+      const [consumers, connections] = await Promise.all([this.session.client.consumers(this.name), this.connections()]);
       return workersByQueue(consumers, connections);
     })()));
   }
@@ -163,23 +175,65 @@ export class VhostData {
    * queue of the vhost per 40 names: 2.5 s for 500 pools at 10,000 queues (BENCHMARKS.md, "Broker shapes").
    */
   async pools(names: string[]): Promise<PoolLookup> {
-    const [details, workers] = await Promise.all([this.details.lookup(names), this.workers()]);
-    return this.lookupOf(names, details, workers);
+    const [details, connections] = await Promise.all([this.details.lookup(names), this.connections()]);
+    // Details from a Pools folder page have no consumer_details: those pools take their workers from the vhost's list.
+    const workers = [...details.values()].some((d) => d !== 'missing' && !consumersOf(d)) ? await this.workers() : undefined;
+    const each = this.poolsOf(names, details, connections, workers);
+    return { pools: each.pools.map((p, i) => p ?? emptyPool(names[i], this.name)), missing: each.missing };
+  }
+
+  /** What is known now of each name, without a request: its pool, or undefined while its details are unread. */
+  peekEach(names: string[]): { pools: (Pool | undefined)[]; missing: Set<string> } {
+    const details = new Map<string, ApiQueue | 'missing'>();
+    for (const n of names) { const d = this.details.peek([n])?.get(n); if (d) { details.set(n, d); } }
+    return this.poolsOf(names, details, this.session.memo.peek<ApiConnection[]>(this.key('connections')),
+      this.session.memo.peek<Map<string, Worker[]>>(this.key('workers')));
   }
 
   /** The pools' details when every one is known now (no request), for a draw that must not wait; undefined otherwise. */
   peekPools(names: string[]): PoolLookup | undefined {
-    const details = this.details.peek(names);
-    const workers = this.session.memo.peek<Map<string, Worker[]>>(this.key('workers'));
-    return details && workers ? this.lookupOf(names, details, workers) : undefined;
+    const each = this.peekEach(names);
+    return each.pools.every((p) => p) ? { pools: each.pools as Pool[], missing: each.missing } : undefined;
   }
 
-  private lookupOf(names: string[], details: Map<string, ApiQueue | 'missing'>, workers: Map<string, Worker[]>): PoolLookup {
+  /**
+   * Reads the names' details in chunks, in the background, calling `progress` after each chunk (the view redraws the level,
+   * whose next draw finds them cached): the top of a long list fills in first. One loop per level; a refresh ends it.
+   */
+  fillDetails(level: string, names: string[], chunk: number, progress: () => void): void {
+    if (this.filling.has(level)) { return; }
+    const token = {};
+    this.filling.set(level, token);
+    void (async () => {
+      try {
+        for (let i = 0; i < names.length && this.filling.get(level) === token; i += chunk) {
+          await this.pools(names.slice(i, i + chunk));
+          if (this.filling.get(level) === token) { progress(); }
+        }
+      } catch (e) {
+        if (this.filling.get(level) === token) { this.setDetailError(level, e); progress(); }
+      } finally {
+        if (this.filling.get(level) === token) { this.filling.delete(level); }
+      }
+    })();
+  }
+
+  /** The vhost's connections (small: names and client properties), once per refresh: workers' applications and hosts. */
+  private connections(): Promise<ApiConnection[]> {
+    const key = this.key('connections');
+    return this.session.memo.get(key, () => this.session.memo.track(key, this.session.client.connections(this.name)));
+  }
+
+  private poolsOf(names: string[], details: Map<string, ApiQueue | 'missing'>, connections: ApiConnection[] | undefined,
+    workers: Map<string, Worker[]> | undefined): { pools: (Pool | undefined)[]; missing: Set<string> } {
     const missing = new Set<string>();
     const pools = names.map((n) => {
       const q = details.get(n);
-      if (!q || q === 'missing') { missing.add(n); return emptyPool(n, this.name); }
-      return poolFrom(q, [...(workers.get(n) ?? [])]);
+      if (q === 'missing') { missing.add(n); return emptyPool(n, this.name); }
+      if (!q) { return undefined; }
+      const own = consumersOf(q);
+      if (own) { return connections ? poolFrom(q, workersByQueue(own, connections).get(n) ?? []) : undefined; }
+      return workers ? poolFrom(q, [...(workers.get(n) ?? [])]) : undefined;
     });
     return { pools, missing };
   }

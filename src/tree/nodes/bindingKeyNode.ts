@@ -16,8 +16,10 @@ import { TreeNode, segment, tooltip } from './treeNode';
 
 /** A page of at most this many pools waits for its details (a few single-queue requests): drawn complete, as before. */
 const WAIT_FOR_DETAILS_UP_TO = 40;
-/** A larger page waits this long for its details, then draws names and fills in when they arrive. */
+/** A larger page draws its names at once, waiting at most this long for the first chunk's details; the rest fill in. */
 const DETAIL_GRACE_MS = 150;
+/** Details are read (and the key redrawn) this many pools at a time, from the top: what is in view fills in first. */
+const DETAIL_CHUNK = 50;
 
 export class BindingKeyNode extends TreeNode implements Pageable {
   constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly exchange: string, readonly binding: BindingGroup) {
@@ -59,18 +61,21 @@ export class BindingKeyNode extends TreeNode implements Pageable {
     const failed = v.takeDetailError(this.level);
     if (failed) { throw failed; }
     const page = v.keyPools(this.exchange, b);
-    let lookup = v.peekPools(page.items);
-    if (!lookup) {
-      const details = v.pools(page.items);
-      lookup = page.items.length <= WAIT_FOR_DETAILS_UP_TO ? await details : await Promise.race([details, sleep(DETAIL_GRACE_MS).then(() => undefined)]);
-      if (!lookup) {
-        // Names now; this key redraws when the details are in (its next getChildren finds them cached), or shows the failure.
-        details.then(() => this.sessionValue.redraw(this), (e: unknown) => { v.setDetailError(this.level, e); this.sessionValue.redraw(this); });
-      }
+    let known = v.peekEach(page.items);
+    let unread = page.items.filter((_, i) => !known.pools[i]);
+    if (unread.length) {
+      const first = page.items.length <= WAIT_FOR_DETAILS_UP_TO ? unread : unread.slice(0, DETAIL_CHUNK);
+      const read = v.pools(first);
+      await (first === unread ? read : Promise.race([read.catch(() => undefined), sleep(DETAIL_GRACE_MS)]));
+      known = v.peekEach(page.items);
+      unread = page.items.filter((_, i) => !known.pools[i]);
+      // Names now; the rest redraw this key chunk by chunk as their details arrive (or show the failure with Retry).
+      if (unread.length) { v.fillDetails(this.level, unread, DETAIL_CHUNK, () => this.sessionValue.redraw(this)); }
     }
-    const out: TreeNode[] = lookup
-      ? lookup.pools.map((p) => poolNodeFor(this, this.sessionValue, this.vhost, p, 'binding', lookup!.missing.has(p.name)))
-      : page.items.map((n) => new PendingPoolNode(this, this.sessionValue, this.vhost, n));
+    const out: TreeNode[] = page.items.map((n, i) => {
+      const p = known.pools[i];
+      return p ? poolNodeFor(this, this.sessionValue, this.vhost, p, 'binding', known.missing.has(n)) : new PendingPoolNode(this, this.sessionValue, this.vhost, n);
+    });
     if (page.hasMore) { out.push(new LoadMoreNode(this, page.shown, page.total)); }
     // Local pools just created with this key: shown before the broker's binding list has them.
     const unlisted = unlistedLocalPools(this.sessionValue, this.vhost, b.pools.map((p) => p.name), { exchange: this.exchange, routingKey: b.routingKey });

@@ -1,0 +1,254 @@
+// Figure 8: the shapes real brokers have (issue 19), each beside the RabbitMQ management UI answering the same question on
+// the same broker in the same run. On a dedicated node (scripts/bench-node.sh: rabbit-bench@HOST, 5692/15692), never the
+// shared main broker: 10,000 then 50,000 queues.
+//
+//   key500    exchange shape.fanout: 500 pools bound with one key (neutron's fanout: a queue per agent), 2 workers each
+//             (1,000 consumers); the tool: expand the exchange (names), expand the key (first page of names, then details)
+//   keys5000  exchange shape.rpc: 5,000 distinct keys of one pool each (RPC topic, a key per host); expand it, expand a key
+//   50,000    the same exchanges after growing the vhost to 50,000 queues: first level, Pools folder, the expands again
+//   cpu       the broker's CPU (beam.smp utime+stime from /proc) per tree refresh beside the UI's own 5 s refresh of its queues page
+//
+// UI side (Debian chromium via playwright-core, as the UI tests drive code-server): log in once, then in-app navigation
+// (location.hash) from the overview to the exchange page until its bindings table has every row, and to the queues page
+// until its first 100 rows are drawn; each measured inside the page (performance.now()).
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, amqp, onCleanup, require, sleep, summary, until } from './common.mjs';
+import { sendPipelined } from './shapesSetup.mjs';
+
+export const NODE_AMQP = process.env.RMQP_BENCH_NODE_AMQP ?? 'amqp://guest:guest@127.0.0.1:5692';
+export const NODE_HTTP = process.env.RMQP_BENCH_NODE_HTTP ?? 'http://127.0.0.1:15692';
+const VHOST = 'shapes';
+const FANOUT = 'shape.fanout';
+const FANOUT_KEY = 'q-agent-notifier-port-update_fanout';
+const RPC = 'shape.rpc';
+const FILL = 'shape.fill';
+const pool = (i) => `shape.q.${String(i).padStart(5, '0')}`;
+const TREE_OPTIONS = { pageSize: 200, showSystemExchanges: false };
+
+const nodeScript = path.join(ROOT, 'scripts/bench-node.sh');
+function nodeCtl(cmd) {
+  const r = spawnSync('bash', [nodeScript, cmd], { encoding: 'utf8' });
+  if (r.status !== 0) { throw new Error(`scripts/bench-node.sh ${cmd} failed: ${(r.stderr || r.stdout).trim()}`); }
+  return r.stdout.trim();
+}
+/** utime+stime of the bench node's beam.smp, in clock ticks (USER_HZ, 100/s on Linux). */
+function beamTicks(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+async function timed(fn) {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** The tree's questions through src/viewModel, a cold session each (as after a Refresh or in a new window). */
+function session(T, config) {
+  return new T.BrokerSession(config, () => TREE_OPTIONS, T.silentLogger, VHOST);
+}
+async function firstLevel(T, config) {
+  const s = session(T, config);
+  try {
+    const exchangesOnly = await timed(async () => { await s.overview(); await s.nodes(); const v = s.vhost(VHOST); await v.info(); return (await v.exchanges.view()).items.length; });
+    const s2 = session(T, config);
+    try {
+      const folder = await timed(async () => {
+        const v = s2.vhost(VHOST);
+        const [queues, workers] = await Promise.all([v.queues.view(), v.workers()]);
+        return { shown: queues.items.length, total: queues.total, withWorkers: queues.items.filter((q) => workers.has(q.name)).length };
+      });
+      const c = new T.ManagementClient(config);
+      const floor = await timed(() => c.queuesPage(VHOST, { pageSize: TREE_OPTIONS.pageSize, columns: T.QUEUE_COLUMNS }));
+      c.dispose();
+      return { exchangesMs: exchangesOnly.ms, exchanges: exchangesOnly.value, poolsFolderMs: folder.ms, ...folder.value, onePagedRequestMs: floor.ms };
+    } finally { s2.dispose(); }
+  } finally { s.dispose(); }
+}
+/** Expand `exchange` (its keys: names), then its key number `k`: the first page of names, then their details + workers. */
+async function expand(T, config, exchange, k = 0) {
+  const s = session(T, config);
+  try {
+    const v = s.vhost(VHOST);
+    const ex = await timed(() => v.bindingGroups(exchange));
+    const keys = v.exchangeKeys(exchange, ex.value);
+    const group = ex.value[k];
+    const names = await timed(async () => v.keyPools(exchange, group));
+    const details = await timed(() => v.pools(names.value.items));
+    return {
+      exchangeMs: ex.ms, keys: ex.value.length, keysShown: keys.shown, namesMs: ex.ms + names.ms, namesShown: names.value.shown, poolsOfKey: names.value.total,
+      detailsMs: details.ms, keyMs: names.ms + details.ms, workers: details.value.pools.reduce((n, p) => n + p.workers.length, 0),
+    };
+  } finally { s.dispose(); }
+}
+/** The previous lookup (before issue 19), for the record: one `name=^(a|b|…)$` page per 40 names, all of the key's pools. */
+async function regexLookup(T, config, exchange) {
+  const c = new T.ManagementClient(config);
+  try {
+    const bindings = await c.exchangeBindings(VHOST, exchange);
+    const names = bindings.filter((b) => b.destination_type === 'queue').map((b) => b.destination);
+    const esc = (n) => n.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+    return (await timed(() => Promise.all(Array.from({ length: Math.ceil(names.length / 40) }, (_, i) => {
+      const chunk = names.slice(i * 40, i * 40 + 40);
+      return c.queuesPage(VHOST, { name: `^(${chunk.map(esc).join('|')})$`, useRegex: true, pageSize: 500, columns: T.QUEUE_COLUMNS });
+    })))).ms;
+  } finally { c.dispose(); }
+}
+/** One tree refresh while the view is visible, as the tree asks after Refresh: first level + the expanded exchange and key. */
+async function treeRefresh(T, config) {
+  const s = session(T, config);
+  try {
+    await s.overview(); await s.nodes();
+    const v = s.vhost(VHOST);
+    await v.info();
+    await Promise.all([v.exchanges.view(), v.queues.view(), v.workers()]);
+    const groups = await v.bindingGroups(FANOUT);
+    await v.pools(v.keyPools(FANOUT, groups[0]).items);
+  } finally { s.dispose(); }
+}
+
+// ---- the management UI, driven by chromium ----
+async function launchUi() {
+  const { chromium } = require('playwright-core');
+  const { CHROMIUM_ARGS } = await import(path.join(ROOT, 'test/vscode/ui/helpers.mjs'));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.goto(`${NODE_HTTP}/`);
+  await page.locator('input[name=username]').fill('guest');
+  await page.locator('input[name=password]').fill('guest');
+  await page.locator('input[type=submit]').click();
+  await page.locator('#main').waitFor();
+  await page.waitForFunction(() => document.querySelector('#logout') || /Overview/.test(document.body.innerText), undefined, { timeout: 60_000 });
+  return { browser, page };
+}
+/** In-app navigation to `hash` (from the overview) until `rowsSelector` has at least `rows` rows; ms measured in the page. */
+async function uiNavigate(page, hash, rowsSelector, rows) {
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.waitForFunction(() => /Totals|Queued messages/.test(document.querySelector('#main')?.innerText ?? ''), undefined, { timeout: 60_000 });
+  return page.evaluate(async ({ hash, rowsSelector, rows }) => {
+    const t0 = performance.now();
+    location.hash = hash;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    for (;;) {
+      await frame();
+      if (document.querySelectorAll(rowsSelector).length >= rows) { return performance.now() - t0; }
+      if (performance.now() - t0 > 120_000) { throw new Error(`the UI did not show ${rows} rows of ${rowsSelector} at ${hash}`); }
+    }
+  }, { hash, rowsSelector, rows });
+}
+const UI_BINDINGS = '#main .bindings-wrapper table tbody tr, #main table.list tbody tr';
+const UI_QUEUES = '#main table.list tbody tr';
+
+/** The bench node up, vhost "shapes" with 10,000 queues and 1,000 consumers; `keep`: leave it all in place (exploration). */
+export async function setupShapes(T, { log, keep = false }) {
+  const started = !spawnSync('bash', [nodeScript, 'status']).status ? false : true;
+  log(`8: bench node ${nodeCtl('up')}`);
+  if (started && !keep) { onCleanup(async () => { nodeCtl('down'); }); }
+  const pid = Number(nodeCtl('pid'));
+  const config = T.brokerConfig({ amqpUrl: `${NODE_AMQP}/${VHOST}`, managementUrl: NODE_HTTP, vhost: VHOST, timeoutMs: 120_000 });
+  const admin = new T.ManagementClient(config);
+  const later = keep ? () => undefined : onCleanup;
+  later(async () => { await admin.deleteVhost(VHOST).catch(() => undefined); admin.dispose(); });
+  await admin.deleteVhost(VHOST).catch(() => undefined);
+  await admin.putVhost(VHOST);
+  await admin.putPermissions(VHOST, config.username);
+  const u = new URL(NODE_AMQP);
+  const conn = () => amqp.connect({ protocol: 'amqp', hostname: u.hostname, port: Number(u.port), username: 'guest', password: 'guest', vhost: VHOST, frameMax: 0 });
+  const setup = await conn();
+  later(async () => { await setup.close().catch(() => undefined); });
+  const t0 = performance.now();
+  // 10,000 queues: 0–499 bound to shape.fanout with one key; 500–5,499 to shape.rpc with a key each; the rest to shape.fill.
+  await sendPipelined(setup, { exchanges: [[FANOUT, 'topic'], [RPC, 'topic'], [FILL, 'topic']], from: 0, to: 10_000, name: pool,
+    bind: (i) => (i < 500 ? [FANOUT, FANOUT_KEY] : i < 5500 ? [RPC, `compute.host-${String(i - 500).padStart(4, '0')}`] : [FILL, `fill.${i % 50}`]) });
+  // 1,000 consumers: 2 on each of the fanout key's 500 pools, over 4 connections × 10 channels.
+  const consumers = [];
+  for (let k = 0; k < 4; k++) {
+    const c = await amqp.connect({ protocol: 'amqp', hostname: u.hostname, port: Number(u.port), username: 'guest', password: 'guest', vhost: VHOST }, { clientProperties: { connection_name: `shape-agent-${k}` } });
+    later(async () => { await c.close().catch(() => undefined); });
+    const chs = await Promise.all(Array.from({ length: 10 }, () => c.createChannel()));
+    consumers.push(chs);
+  }
+  await Promise.all(Array.from({ length: 1000 }, (_, j) => consumers[j % 4][Math.floor(j / 4) % 10].consume(pool(j % 500), () => undefined, { noAck: true, consumerTag: `agent-${j}` })));
+  const setupSeconds = (performance.now() - t0) / 1000;
+  await until(async () => (await admin.queuesPage(VHOST, { pageSize: 1, columns: ['name'] })).totalCount >= 10_000 && (await admin.consumers(VHOST)).length >= 1000, 'the management API shows 10,000 queues and 1,000 consumers', 180_000, 500);
+  log(`    10,000 queues, 1,000 consumers in ${setupSeconds.toFixed(1)} s`);
+  return { config, admin, pid, setup, setupSeconds };
+}
+
+export async function benchShapes(T, { reps, with50k = true, cpuRefreshes = 6, log }) {
+  const { config, admin, pid, setup, setupSeconds } = await setupShapes(T, { log });
+
+  const ui = await launchUi();
+  onCleanup(async () => { await ui.browser.close().catch(() => undefined); });
+  const out = { node: config.managementUrl, reps, setupSeconds };
+  const measure = async (label, n) => {
+    const r = { tool: { first: [], fanout: [], rpc: [] }, ui: { fanoutBindings: [], rpcBindings: [], queuesFirst100: [] }, regex500: [] };
+    await expand(T, config, FANOUT); // warm-up
+    await uiNavigate(ui.page, `#/exchanges/${VHOST}/${FANOUT}`, UI_BINDINGS, 500);
+    for (let i = 0; i < reps; i++) {
+      // interleaved: UI, tool, UI, tool … (order swapped every other repetition)
+      const pair = [
+        async () => {
+          r.ui.fanoutBindings.push(await uiNavigate(ui.page, `#/exchanges/${VHOST}/${FANOUT}`, UI_BINDINGS, 500));
+          // The UI's bindings table stops at 500 rows (of 5,000): it answers with less than the tool's 200 keys + Load more.
+          r.ui.rpcBindings.push(await uiNavigate(ui.page, `#/exchanges/${VHOST}/${RPC}`, UI_BINDINGS, 500));
+          r.ui.queuesFirst100.push(await uiNavigate(ui.page, '#/queues', UI_QUEUES, 100));
+        },
+        async () => {
+          r.tool.first.push(await firstLevel(T, config));
+          r.tool.fanout.push(await expand(T, config, FANOUT));
+          r.tool.rpc.push(await expand(T, config, RPC, (i * 997) % 5000));
+        },
+      ];
+      if (i % 2) { pair.reverse(); }
+      for (const f of pair) { await f(); }
+      if (i < 2) { r.regex500.push(await regexLookup(T, config, FANOUT)); }
+    }
+    const col = (a, k) => summary(a.map((x) => x[k]));
+    const f = r.tool.fanout;
+    out[label] = {
+      queues: n,
+      ui: { fanoutBindings: summary(r.ui.fanoutBindings), rpcBindings: summary(r.ui.rpcBindings), queuesFirst100: summary(r.ui.queuesFirst100) },
+      tool: {
+        exchangesLevel: col(r.tool.first, 'exchangesMs'), poolsFolder: col(r.tool.first, 'poolsFolderMs'), onePagedRequest: col(r.tool.first, 'onePagedRequestMs'),
+        fanoutExchange: col(f, 'exchangeMs'), fanoutNames: col(f, 'namesMs'), fanoutKeyDetails: col(f, 'detailsMs'), fanoutKey: col(f, 'keyMs'),
+        fanoutShown: f[0].namesShown, fanoutPools: f[0].poolsOfKey, fanoutWorkersShown: f[0].workers,
+        rpcExchange: col(r.tool.rpc, 'exchangeMs'), rpcKeys: r.tool.rpc[0].keys, rpcKeysShown: r.tool.rpc[0].keysShown, rpcKey: col(r.tool.rpc, 'keyMs'),
+        poolsShown: r.tool.first[0].shown, poolsTotal: r.tool.first[0].total,
+      },
+      regexLookup500: summary(r.regex500),
+    };
+  };
+  log(`8: shapes at 10,000 queues, ${reps} × (UI, tool) interleaved…`);
+  await measure('q10000', 10_000);
+
+  // Broker CPU: idle rate, then N tree refreshes back to back, then the UI's queues page left open for N of its 5 s refreshes.
+  log(`8: broker CPU per refresh (${cpuRefreshes} tree refreshes; the UI's queues page for ${cpuRefreshes} × 5 s)…`);
+  await ui.page.evaluate(() => { location.hash = '#/'; });
+  const window = async (fn) => { const a = beamTicks(pid); const t = performance.now(); await fn(); return { ticks: beamTicks(pid) - a, seconds: (performance.now() - t) / 1000 }; };
+  const idle = await window(() => sleep(10_000));
+  const idleRate = idle.ticks / idle.seconds;
+  const tree = await window(async () => { for (let i = 0; i < cpuRefreshes; i++) { await treeRefresh(T, config); } });
+  let uiRequests = 0;
+  const onReq = (req) => { if (/\/api\/queues/.test(req.url())) { uiRequests++; } };
+  ui.page.on('request', onReq);
+  await uiNavigate(ui.page, '#/queues', UI_QUEUES, 100);
+  const uiWin = await window(() => sleep(cpuRefreshes * 5000 + 500));
+  ui.page.off('request', onReq);
+  const perRefresh = (w, n) => ({ ticksTotal: w.ticks, seconds: w.seconds, cpuMsPerRefresh: ((w.ticks - idleRate * w.seconds) * 10) / Math.max(1, n), refreshes: n });
+  out.cpu = { idleTicksPerSecond: idleRate, tree: perRefresh(tree, cpuRefreshes), ui: perRefresh(uiWin, uiRequests), uiQueuesRequests: uiRequests };
+
+  if (with50k) {
+    log('8: growing the vhost to 50,000 queues…');
+    const t1 = performance.now();
+    await sendPipelined(setup, { exchanges: [], from: 10_000, to: 50_000, name: pool, bind: (i) => [FILL, `fill.${i % 50}`] });
+    await until(async () => (await admin.queuesPage(VHOST, { pageSize: 1, columns: ['name'] })).totalCount >= 50_000, 'the management API shows 50,000 queues', 300_000, 1000);
+    out.grow50kSeconds = (performance.now() - t1) / 1000;
+    log(`8: shapes at 50,000 queues, ${reps} × (UI, tool) interleaved…`);
+    await measure('q50000', 50_000);
+  }
+  return out;
+}
