@@ -156,6 +156,9 @@ async function brokerCpu(T, config, ui, pid, { refreshes, rounds = 3, log }) {
     raw.ui.push(await burst(uiRefresh));
   }
   c.dispose();
+  // Back into the app (the measurements navigate inside it), logged in already (the credentials are in the session).
+  await ui.page.goto(`${NODE_HTTP}/#/`);
+  await ui.page.waitForFunction(() => /Totals|Queued messages/.test(document.querySelector('#main')?.innerText ?? ''), undefined, { timeout: 120_000 });
   const rate = idle.ticks / idle.seconds;
   const per = (list) => summary(list.map((w) => ((w.ticks - rate * w.seconds) * 10) / refreshes));
   return { uiRequestsPerRefresh: recorded, idleTicksPerSecond: rate, refreshes, rounds, treeFolders: per(raw.folders), treeKey: per(raw.key), ui: per(raw.ui), raw };
@@ -178,7 +181,7 @@ async function launchUi() {
 /** In-app navigation to `hash` (from the overview) until `rowsSelector` has at least `rows` rows; ms measured in the page. */
 async function uiNavigate(page, hash, rowsSelector, rows) {
   await page.evaluate(() => { location.hash = '#/'; });
-  await page.waitForFunction(() => /Totals|Queued messages/.test(document.querySelector('#main')?.innerText ?? ''), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => /Totals|Queued messages/.test(document.querySelector('#main')?.innerText ?? ''), undefined, { timeout: 120_000 });
   return page.evaluate(async ({ hash, rowsSelector, rows }) => {
     const t0 = performance.now();
     location.hash = hash;
