@@ -4,7 +4,7 @@
 #   scripts/bench-node.sh up       start it if it is not running and wait until AMQP and HTTP answer (idempotent)
 #   scripts/bench-node.sh status   exit 0 when it answers; prints the ports and the beam.smp PID
 #   scripts/bench-node.sh pid      the node's beam.smp PID (for broker CPU from /proc/PID/stat)
-#   scripts/bench-node.sh down     stop it (the main node is untouched) and delete its data
+#   scripts/bench-node.sh down     stop it by its PID (the main node is untouched) and delete its data
 #
 # node rabbit-bench@HOST: AMQP 127.0.0.1:5692, HTTP 127.0.0.1:15692, Erlang distribution 25692. Data, logs and config
 # under $BASE (/tmp). Runs as the 'rabbitmq' user so that it shares the Erlang cookie with rabbitmqctl.
@@ -54,8 +54,11 @@ up)
   ;;
 status) if answers; then echo "$NODE up (AMQP $AMQP, HTTP $HTTP, pid $(cat "$BASE/pid" 2>/dev/null))"; else echo "$NODE down"; exit 1; fi ;;
 pid) cat "$BASE/pid" ;;
-down)
-  if node_running; then ctl -q -n "$NODE" stop >/dev/null 2>&1 || true; fi
+down) # by its own PID (SIGTERM: RabbitMQ stops cleanly), never by name; then its data goes
+  if [ -s "$BASE/pid" ] && kill -0 "$(cat "$BASE/pid")" 2>/dev/null; then
+    p=$(cat "$BASE/pid"); kill "$p"
+    for _ in $(seq 1 120); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+  fi
   rm -rf "$BASE"
   echo "$NODE stopped"
   ;;
