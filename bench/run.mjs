@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --only tree,publish,pools,latency,size,memory,load] [-- --reps N]
+// npm run bench [-- --quick] [-- --only tree,publish,pools,latency,size,memory,load,shapes] [-- --reps N]
+// (--only shapes: figure 8 alone, on its own node, scripts/bench-node.sh: 10,000 and 50,000 queues beside the management UI)
 //
 // Benchmarks of RabbitMQ Pool Inspector against a baseline measured in the same run, on the local broker (run
 // `bash scripts/broker.sh` first). Everything lives in a temporary vhost rmqp-bench-<hex>, deleted at the end, also on
@@ -19,20 +20,23 @@ import { benchLatency } from './lib/latency.mjs';
 import { PROD, benchActivation, productionBuild } from './lib/size.mjs';
 import { benchMemory } from './lib/memory.mjs';
 import { PREFETCH as LOAD_PREFETCH, WORKERS as LOAD_WORKERS, benchLoad } from './lib/load.mjs';
+import { benchShapes, shapesLines } from './lib/shapes.mjs';
 import { resultsFileName, table } from './report.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
 const opt = (name) => { const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`)); if (i < 0) { return undefined; } return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1]; };
 if (flag('help')) {
-  console.log('usage: npm run bench [-- --quick] [--only tree,publish,pools,latency,size,memory,load] [--reps N] [--queues N] [--load-count N] [--load-gap MS] [--exthost]');
+  console.log('usage: npm run bench [-- --quick] [--only tree,publish,pools,latency,size,memory,load,shapes] [--reps N] [--queues N] [--load-count N] [--load-gap MS] [--exthost] [--no-50k]');
+  console.log('  shapes    figure 8 on a node of its own (scripts/bench-node.sh, 5692/15692): 500 pools on a key, 5,000 keys, 50,000 queues, beside the management UI in chromium');
+  console.log('  --no-50k  figure 8 without growing to 50,000 queues');
   console.log('  --load-count  messages the pool of figure 7 drains per run (default 300000)');
   console.log('  --load-gap    pause between two tree refreshes in figure 7, ms (default 250)');
   console.log('  --exthost  also the real activation time in code-server\'s extension host (bench/exthost-activation.sh, ~1 min)');
   process.exit(0);
 }
 const QUICK = flag('quick');
-const ALL = ['size', 'publish', 'pools', 'latency', 'tree', 'memory', 'load'];
+const ALL = ['size', 'publish', 'pools', 'latency', 'tree', 'memory', 'load', 'shapes'];
 const ONLY = new Set((opt('only') ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
 for (const f of ONLY) { if (!ALL.includes(f)) { console.error(`unknown figure "${f}" (one of ${ALL.join(', ')})`); process.exit(2); } }
 const REPS = Number(opt('reps') ?? (QUICK ? 3 : 5));
@@ -79,6 +83,13 @@ async function main() {
         if (r.status === 0 && existsSync(file)) { results.figures.size[key] = JSON.parse(readFileSync(file, 'utf8')); } else { log(`exthost activation failed (exit ${r.status})`); }
       }
     }
+  }
+
+  if (ONLY.has('shapes')) {
+    // First, on its own node: nothing of the shared broker is touched, and its 50,000 queues never slow the other figures.
+    log('8: broker shapes on a dedicated node (scripts/bench-node.sh), beside the management UI in chromium…');
+    results.figures.shapes = await benchShapes(T, { reps: QUICK ? 3 : REPS, with50k: !flag('no-50k'), cpuRefreshes: QUICK ? 4 : 6, log });
+    if (ONLY.size === 1) { results.loadAfter = loadAvg(); results.finishedAt = new Date().toISOString(); return; }
   }
 
   const vh = await createVhost(T);
@@ -156,6 +167,7 @@ const full = !QUICK && ONLY.size === ALL.length && !failed;
 const kept = full ? path.join(outDir, resultsFileName(results)) : undefined;
 if (kept) { writeFileSync(kept, JSON.stringify(results, null, 2) + '\n'); }
 console.log(table(results));
+if (results.figures.shapes) { console.log('\n' + shapesLines(results.figures.shapes)); }
 console.log(`\nmachine: ${results.machine.nproc} cores (${results.machine.cpu}), ${results.machine.memTotalMiB} MiB, Node ${results.machine.node}; RabbitMQ ${results.broker?.rabbitmq ?? '?'} / Erlang ${results.broker?.erlang ?? '?'}; load ${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '?'}`);
 console.log(`results: ${path.relative(ROOT, path.join(outDir, 'latest.json'))}`);
 if (kept) { console.log(`kept: ${path.relative(ROOT, kept)} (commit it; BENCHMARKS.md's table: node bench/report.mjs ${path.relative(ROOT, kept)})`); }

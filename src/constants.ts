@@ -99,6 +99,8 @@ export const ContextValues = {
   bindingKey: 'rabbitmqPools.bindingKey',
   pool: 'rabbitmqPools.pool',
   poolLocal: 'rabbitmqPools.pool.local',
+  /** A pool under a binding key whose details (depths, workers) are still being read: its name only, no pool commands yet. */
+  poolPending: 'rabbitmqPools.poolPending',
   poolBinding: 'rabbitmqPools.poolBinding',
   worker: 'rabbitmqPools.worker',
   workerLocal: 'rabbitmqPools.worker.local',

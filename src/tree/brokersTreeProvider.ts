@@ -142,6 +142,7 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
           if (s) { s.status.dispose(); s.session.dispose(); }
           const session = new BrokerSession(config, this.options, this.log, entry.setting.vhost, this.clientOptions);
           attachExtras(session, this.extras);
+          session.redrawHook = (n) => this.redraw(n as TreeNode);
           s = { key, session, status: session.onStatus(() => this.sessionsEmitter.fire()) };
           this.sessions.set(name, s);
         }

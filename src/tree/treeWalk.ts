@@ -8,6 +8,7 @@ import { BindingKeyNode } from './nodes/bindingKeyNode';
 import { BrokerNode } from './nodes/brokerNode';
 import { ExchangeNode } from './nodes/exchangeNode';
 import { ExchangesFolderNode, PoolsFolderNode } from './nodes/folderNodes';
+import { PendingPoolNode } from './nodes/pendingPoolNode';
 import { PoolNode } from './nodes/poolNode';
 import type { TreeNode } from './nodes/treeNode';
 import { VhostNode } from './nodes/vhostNode';
@@ -38,7 +39,14 @@ export async function poolNodesUnder(tree: BrokersTreeProvider, broker: string, 
   const keys = (await tree.getChildren(x)).filter((n): n is BindingKeyNode => n instanceof BindingKeyNode && keyMatches(n) && n.binding.pools.some((p) => pools.includes(p.name)));
   const out: PoolNode[] = [];
   for (const k of keys) {
-    out.push(...(await tree.getChildren(k)).filter((n): n is PoolNode => n instanceof PoolNode && pools.includes(n.pool.name)));
+    let kids = await tree.getChildren(k);
+    // A large key draws names first: wait for the details of the pools sought, then they are PoolNodes (same ids).
+    const pending = kids.filter((n): n is PendingPoolNode => n instanceof PendingPoolNode && pools.includes(n.name)).map((n) => n.name);
+    if (pending.length) {
+      await k.session.vhost(vhost).pools(pending);
+      kids = await tree.getChildren(k);
+    }
+    out.push(...kids.filter((n): n is PoolNode => n instanceof PoolNode && pools.includes(n.pool.name)));
   }
   return out;
 }

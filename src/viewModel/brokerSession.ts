@@ -3,21 +3,30 @@
  *
  * Reads are cached for one "generation" (until the next refresh) and shared by every node that needs them: the vhost's
  * consumers and connections are fetched once per refresh, not once per pool; an exchange's bindings only when that
- * exchange is expanded; pool details only for the pools a binding key shows (one regex-filtered, `columns=` request).
+ * exchange is expanded; pool details only for the pools a binding key shows (one `columns=` request per pool shown, at most
+ * 4 in flight: keyPools.ts), names first: a key of 500 pools shows a page of names at once and its details as they arrive.
  */
 import type { BrokerConfig } from '../broker/connection';
 import { BrokerError, BrokerState, describeError, stateOf } from '../broker/errors';
 
 import type { Logger } from '../broker/logger';
 import {
-  ApiBinding, ApiExchange, ApiNode, ApiOverview, ApiQueue, ApiVhost, ManagementClient, ManagementClientOptions,
+  ApiBinding, ApiConnection, ApiConsumer, ApiExchange, ApiNode, ApiOverview, ApiQueue, ApiVhost, ManagementClient, ManagementClientOptions,
 } from '../broker/management';
 import {
   BindingGroup, EXCHANGE_COLUMNS, Pool, QUEUE_COLUMNS, Worker, emptyPool, groupBindings, isSystemExchange, poolFrom, workersByQueue,
 } from '../broker/topology';
 import { ClusterView, clusterView } from './cluster';
+import { DetailCache, ItemPage, PagesShown, pageOf } from './keyPools';
 import { Filter, PagedList } from './pagedList';
-import { regexLiteral } from './text';
+
+/** A pool's details as a binding key reads them: the tree's columns and its consumers (the pool's workers). */
+const DETAIL_COLUMNS = [...QUEUE_COLUMNS, 'consumer_details'];
+
+function consumersOf(q: ApiQueue): ApiConsumer[] | undefined {
+  const c = (q as { consumer_details?: unknown }).consumer_details;
+  return Array.isArray(c) ? c as ApiConsumer[] : undefined;
+}
 
 export interface TreeOptions {
   /** Children per level before "Load more…" (the API's page_size, ≤ 500). */
@@ -73,6 +82,14 @@ export interface PoolLookup {
 export class VhostData {
   readonly exchanges: PagedList<ApiExchange>;
   readonly queues: PagedList<ApiQueue>;
+  /** Pool details for one refresh, one single-queue request each (keyPools.ts). */
+  readonly details: DetailCache;
+  /** Pages shown of each binding key's pools and of each exchange's keys (in memory: the names come with the bindings). */
+  readonly pagesShown = new PagesShown();
+  /** A failed background detail lookup, by level id: the next draw of that level shows it as an error with Retry. */
+  private readonly detailErrors = new Map<string, unknown>();
+  /** Levels whose details are being filled in the background (one loop per level; a refresh stops them). */
+  private readonly filling = new Map<string, object>();
 
   constructor(private readonly session: BrokerSession, readonly name: string) {
     const client = () => session.client;
@@ -87,9 +104,11 @@ export class VhostData {
     }, () => session.options().pageSize);
     this.queues = new PagedList<ApiQueue>(async (q) => {
       const page = await client().queuesPage(name, { ...q, columns: QUEUE_COLUMNS });
-      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); }
+      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); this.details.put(item); }
       return page;
     }, () => session.options().pageSize);
+    // With consumer_details: the pool's workers come with it, so a binding key never needs the vhost's whole consumer list.
+    this.details = new DetailCache((n) => this.session.client.queue(this.name, n, DETAIL_COLUMNS));
   }
 
   private key(...parts: string[]): string {
@@ -99,6 +118,9 @@ export class VhostData {
   invalidate(): void {
     this.exchanges.invalidate();
     this.queues.invalidate();
+    this.details.invalidate();
+    this.detailErrors.clear();
+    this.filling.clear();
   }
 
   /**
@@ -117,10 +139,11 @@ export class VhostData {
 
   /** Workers of every pool of the vhost: consumers + connections, once per refresh, shared by all nodes. */
   workers(): Promise<Map<string, Worker[]>> {
-    return this.session.memo.get(this.key('workers'), async () => {
-      const [consumers, connections] = await Promise.all([this.session.client.consumers(this.name), this.session.client.connections(this.name)]);
+    const key = this.key('workers');
+    return this.session.memo.get(key, () => this.session.memo.track(key, (async () => {
+      const [consumers, connections] = await Promise.all([this.session.client.consumers(this.name), this.connections()]);
       return workersByQueue(consumers, connections);
-    });
+    })()));
   }
 
   async workersOf(pool: string): Promise<Worker[]> {
@@ -147,43 +170,97 @@ export class VhostData {
   }
 
   /**
-   * Details of the named pools. Up to 40 names: one `GET /api/queues/{vhost}/{name}` each, which costs the broker the same on
-   * any vhost; more: one `name=^(a|b|…)$&use_regex=true` page per 40 names. A filtered page makes the broker match every queue
-   * of the vhost: at 10,000 queues one page took 0.3–1.5 s where 20 single-queue requests took ~50 ms (bench/, BENCHMARKS.md).
+   * Details of the named pools: one `GET /api/queues/{vhost}/{name}` each (at most 4 in flight, each name once per refresh),
+   * which costs the broker the same on any vhost. A regex-filtered page (`name=^(a|b|…)$`) made the broker match every
+   * queue of the vhost per 40 names: 2.5 s for 500 pools at 10,000 queues (BENCHMARKS.md, "Broker shapes").
    */
   async pools(names: string[]): Promise<PoolLookup> {
-    const found = new Map<string, ApiQueue>();
-    const wanted: string[] = [];
-    for (const n of names) {
-      const known = this.session.memo.settled.get(this.key('queue', n)) as ApiQueue | undefined;
-      if (known) { found.set(n, known); } else { wanted.push(n); }
-    }
-    const chunks: string[][] = [];
-    if (wanted.length > 40) { for (let i = 0; i < wanted.length; i += 40) { chunks.push(wanted.slice(i, i + 40)); } }
-    await Promise.all(chunks.map(async (chunk) => {
-      const regex = `^(${chunk.map(regexLiteral).join('|')})$`;
-      const page = await this.session.memo.get(this.key('queues', regex), () =>
-        this.session.client.queuesPage(this.name, { name: regex, useRegex: true, pageSize: 500, columns: QUEUE_COLUMNS }));
-      // The broker's regex is case-insensitive: keep exact matches only.
-      for (const q of page.items) { if (chunk.includes(q.name)) { found.set(q.name, q); } }
-    }));
-    // Few names, or names the regex could not reach (e.g. odd bytes): one request each; a 404 means the pool vanished.
-    const missing = new Set<string>();
-    await Promise.all(wanted.filter((n) => !found.has(n)).map(async (n) => {
+    const [details, connections] = await Promise.all([this.details.lookup(names), this.connections()]);
+    // Details from a Pools folder page have no consumer_details: those pools take their workers from the vhost's list.
+    const workers = [...details.values()].some((d) => d !== 'missing' && !consumersOf(d)) ? await this.workers() : undefined;
+    const each = this.poolsOf(names, details, connections, workers);
+    return { pools: each.pools.map((p, i) => p ?? emptyPool(names[i], this.name)), missing: each.missing };
+  }
+
+  /** What is known now of each name, without a request: its pool, or undefined while its details are unread. */
+  peekEach(names: string[]): { pools: (Pool | undefined)[]; missing: Set<string> } {
+    const details = new Map<string, ApiQueue | 'missing'>();
+    for (const n of names) { const d = this.details.peek([n])?.get(n); if (d) { details.set(n, d); } }
+    return this.poolsOf(names, details, this.session.memo.peek<ApiConnection[]>(this.key('connections')),
+      this.session.memo.peek<Map<string, Worker[]>>(this.key('workers')));
+  }
+
+  /** The pools' details when every one is known now (no request), for a draw that must not wait; undefined otherwise. */
+  peekPools(names: string[]): PoolLookup | undefined {
+    const each = this.peekEach(names);
+    return each.pools.every((p) => p) ? { pools: each.pools as Pool[], missing: each.missing } : undefined;
+  }
+
+  /**
+   * Reads the names' details in chunks, in the background, calling `progress` after each chunk (the view redraws the level,
+   * whose next draw finds them cached): the top of a long list fills in first. One loop per level; a refresh ends it.
+   */
+  fillDetails(level: string, names: string[], chunk: number, progress: () => void): void {
+    if (this.filling.has(level)) { return; }
+    const token = {};
+    this.filling.set(level, token);
+    void (async () => {
       try {
-        found.set(n, await this.session.memo.get(this.key('queueOne', n), () =>
-          this.session.client.queue(this.name, n, QUEUE_COLUMNS)));
+        for (let i = 0; i < names.length && this.filling.get(level) === token; i += chunk) {
+          await this.pools(names.slice(i, i + chunk));
+          if (this.filling.get(level) === token) { progress(); }
+        }
       } catch (e) {
-        if (e instanceof BrokerError && e.kind === 'not-found') { missing.add(n); } else { throw e; }
+        if (this.filling.get(level) === token) { this.setDetailError(level, e); progress(); }
+      } finally {
+        if (this.filling.get(level) === token) { this.filling.delete(level); }
       }
-    }));
-    for (const [n, q] of found) { this.session.memo.settled.set(this.key('queue', n), q); }
-    const workers = await this.workers();
+    })();
+  }
+
+  /** The vhost's connections (small: names and client properties), once per refresh: workers' applications and hosts. */
+  private connections(): Promise<ApiConnection[]> {
+    const key = this.key('connections');
+    return this.session.memo.get(key, () => this.session.memo.track(key, this.session.client.connections(this.name)));
+  }
+
+  private poolsOf(names: string[], details: Map<string, ApiQueue | 'missing'>, connections: ApiConnection[] | undefined,
+    workers: Map<string, Worker[]> | undefined): { pools: (Pool | undefined)[]; missing: Set<string> } {
+    const missing = new Set<string>();
     const pools = names.map((n) => {
-      const q = found.get(n);
-      return q ? poolFrom(q, [...(workers.get(n) ?? [])]) : emptyPool(n, this.name);
+      const q = details.get(n);
+      if (q === 'missing') { missing.add(n); return emptyPool(n, this.name); }
+      if (!q) { return undefined; }
+      const own = consumersOf(q);
+      if (own) { return connections ? poolFrom(q, workersByQueue(own, connections).get(n) ?? []) : undefined; }
+      return workers ? poolFrom(q, [...(workers.get(n) ?? [])]) : undefined;
     });
     return { pools, missing };
+  }
+
+  /** The page of a binding key's pool names shown now (first page, more after "Load more…"); no request. */
+  keyPools(exchange: string, group: BindingGroup): ItemPage<string> {
+    return pageOf(group.pools.map((p) => p.name), this.pagesShown.of(this.levelId('k', exchange, group)), this.session.options().pageSize);
+  }
+
+  /** The page of an exchange's binding keys shown now (an RPC exchange has a key per host: thousands); no request. */
+  exchangeKeys(exchange: string, groups: BindingGroup[]): ItemPage<BindingGroup> {
+    return pageOf(groups, this.pagesShown.of(this.levelId('e', exchange)), this.session.options().pageSize);
+  }
+
+  loadMoreKeyPools(exchange: string, group: BindingGroup): void { this.pagesShown.more(this.levelId('k', exchange, group)); }
+  loadMoreExchangeKeys(exchange: string): void { this.pagesShown.more(this.levelId('e', exchange)); }
+
+  /** Records a background detail lookup's failure for a level; `takeDetailError` hands it to that level's next draw once. */
+  setDetailError(level: string, e: unknown): void { this.detailErrors.set(level, e); }
+  takeDetailError(level: string): unknown {
+    const e = this.detailErrors.get(level);
+    this.detailErrors.delete(level);
+    return e;
+  }
+
+  levelId(kind: 'k' | 'e', exchange: string, group?: BindingGroup): string {
+    return JSON.stringify([kind, exchange, group?.routingKey ?? null, group ? group.arguments : null]);
   }
 
   /** A pool with its workers, when only its name is known (the Pools folder lists ApiQueues). */
@@ -237,7 +314,17 @@ export class BrokerSession {
     for (const v of this.vhostData.values()) { v.invalidate(); }
   }
 
+  /**
+   * Set by the view (BrokersTreeProvider): redraws one node, e.g. a binding key whose pool details arrived after its names
+   * were drawn. Nodes are opaque here (this module does not know VS Code).
+   */
+  redrawHook?: (node: unknown) => void;
+
+  /** Asks the view to redraw `node` (nothing without a view: benchmarks and tests read the data directly). */
+  redraw(node: unknown): void { this.redrawHook?.(node); }
+
   dispose(): void {
+    this.redrawHook = undefined;
     this.listeners.clear();
     this.clientInstance?.dispose();
   }

@@ -5,12 +5,12 @@ import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../../viewModel/brokerSession';
 import { TooltipBuilder, plainLabel } from '../../viewModel/text';
 import { BindingKeyNode } from './bindingKeyNode';
-import { InfoNode } from './messageNodes';
+import { InfoNode, LoadMoreNode, Pageable } from './messageNodes';
 import { TreeNode, segment, tooltip } from './treeNode';
 
 const TYPE_ICON: Record<string, string> = { topic: 'symbol-event', direct: 'arrow-right', fanout: 'broadcast', headers: 'list-flat' };
 
-export class ExchangeNode extends TreeNode {
+export class ExchangeNode extends TreeNode implements Pageable {
   constructor(parent: TreeNode, private readonly sessionValue: BrokerSession, readonly vhost: string, readonly exchange: ApiExchange) {
     super(parent, segment('e', exchange.name));
   }
@@ -32,9 +32,16 @@ export class ExchangeNode extends TreeNode {
     return item;
   }
 
+  /** One more page of binding keys (an RPC exchange has one per host: thousands); they are in memory already. */
+  loadMore(): void { this.sessionValue.vhost(this.vhost).loadMoreExchangeKeys(this.exchange.name); }
+
   async getChildren(): Promise<TreeNode[]> {
-    const groups = await this.sessionValue.vhost(this.vhost).bindingGroups(this.exchange.name);
+    const v = this.sessionValue.vhost(this.vhost);
+    const groups = await v.bindingGroups(this.exchange.name);
     if (!groups.length) { return [new InfoNode(this, 'No bindings on this exchange: messages published to it are dropped')]; }
-    return groups.map((g) => new BindingKeyNode(this, this.sessionValue, this.vhost, this.exchange.name, g));
+    const page = v.exchangeKeys(this.exchange.name, groups);
+    const out: TreeNode[] = page.items.map((g) => new BindingKeyNode(this, this.sessionValue, this.vhost, this.exchange.name, g));
+    if (page.hasMore) { out.push(new LoadMoreNode(this, page.shown, page.total)); }
+    return out;
   }
 }
