@@ -94,7 +94,7 @@ export class HealthSection {
       const facts = [p.verdict, p.capacity === null ? 'capacity unknown' : `capacity ${Math.round(p.capacity * 100)} %`,
         `in ${p.publishRate === null ? '?' : fmt(p.publishRate)}/s`, `ack ${p.ackRate === null ? '?' : fmt(p.ackRate)}/s`,
         p.oldestAgeSeconds !== null ? `oldest ${fmt(p.oldestAgeSeconds)} s` : p.ready ? 'oldest unknown' : ''].filter(Boolean).join(' · ');
-      el.append(h('article', { class: 'card health-card', 'data-pool': p.name },
+      el.append(h('article', { class: 'card health-card', 'data-health-pool': p.name },
         h('header', {}, h('h3', {}, p.name)), h('p', { class: 'health-facts' }, facts),
         backlogChart(p, width), h('p', { class: 'legend muted' }, h('span', { class: 'swatch series-0' }), ' ready ', h('span', { class: 'swatch series-2' }), ' unacked'),
         workerFill(p), named(p.workers)));
