@@ -80,7 +80,7 @@ function named(ws: HealthWorkerView[]): HTMLElement | undefined {
   if (!bad.length) { return undefined; }
   return h('ul', { class: 'health-named' }, ...bad.map((w) => h('li', { class: `state-${w.state}`, 'data-worker': w.consumerTag, 'data-state': w.state },
     h('strong', {}, w.state === 'stalled' ? 'Stalled: ' : 'Slow: '), `${w.application} (${w.consumerTag}): ${w.why}`,
-    w.lastAckSecondsAgo !== null ? `; last ack ≥ ${w.lastAckSecondsAgo} s ago` : '; never acked')));
+    w.lastAckSecondsAgo !== null ? `; last ack ≥ ${durationWords(w.lastAckSecondsAgo)} ago` : '; never acked')));
 }
 
 export class HealthSection {
