@@ -90,7 +90,7 @@ export function rateChart(history: RatePoint[], series: Series[], width: number,
   return el;
 }
 
-function niceMax(v: number): number {
+export function niceMax(v: number): number {
   if (v <= 0) { return 1; }
   const p = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 2.5, 5, 10]) { if (m * p >= v) { return m * p; } }

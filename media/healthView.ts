@@ -4,7 +4,9 @@
  * strings only ever become text (dom.ts).
  */
 import type { HealthPoolView, HealthView, HealthWorkerView } from '../src/viewModel/panelProtocol';
+import { durationWords } from '../src/broker/healthRules';
 import { clear, fmt, h, shorten, svg } from './dom';
+import { RATE_LEGEND, healthSpan, rateChartOf } from './healthCharts';
 
 const ROW = 22;
 
@@ -16,9 +18,8 @@ function backlogChart(p: HealthPoolView, width: number): SVGSVGElement {
   const bottom = 20;
   const pts = p.history;
   const w = Math.max(200, width);
-  const t0 = pts.length ? pts[0].t : 0;
-  const t1 = pts.length ? pts[pts.length - 1].t : 1;
-  const span = Math.max(1, t1 - t0);
+  const { t0, t1 } = healthSpan(p);
+  const span = t1 - t0;
   const max = Math.max(1, ...pts.map((x) => Math.max(x.ready, x.unacked)));
   const x = (t: number) => left + ((t - t0) / span) * (w - left - right);
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
@@ -68,12 +69,18 @@ function workerFill(p: HealthPoolView): SVGSVGElement {
   return el;
 }
 
+/** How fresh this pool's numbers are: the newest broker sample's age when read (stats lag ~1 interval), never "live". */
+function freshness(p: HealthPoolView): string {
+  const every = p.resolutionSeconds !== null ? `, sampled every ~${fmt(p.resolutionSeconds)} s` : '';
+  return p.dataAgeSeconds === null ? `Sample age unknown${every}` : `Newest sample ${durationWords(p.dataAgeSeconds)} old when read${every}`;
+}
+
 function named(ws: HealthWorkerView[]): HTMLElement | undefined {
   const bad = ws.filter((w) => w.state === 'stalled' || w.state === 'slow');
   if (!bad.length) { return undefined; }
   return h('ul', { class: 'health-named' }, ...bad.map((w) => h('li', { class: `state-${w.state}`, 'data-worker': w.consumerTag, 'data-state': w.state },
     h('strong', {}, w.state === 'stalled' ? 'Stalled: ' : 'Slow: '), `${w.application} (${w.consumerTag}): ${w.why}`,
-    w.lastAckSecondsAgo !== null ? `; last ack ≥ ${w.lastAckSecondsAgo} s ago` : '; never acked')));
+    w.lastAckSecondsAgo !== null ? `; last ack ≥ ${durationWords(w.lastAckSecondsAgo)} ago` : '; never acked')));
 }
 
 export class HealthSection {
@@ -93,10 +100,12 @@ export class HealthSection {
     for (const p of v.pools) {
       const facts = [p.verdict, p.capacity === null ? 'capacity unknown' : `capacity ${Math.round(p.capacity * 100)} %`,
         `in ${p.publishRate === null ? '?' : fmt(p.publishRate)}/s`, `ack ${p.ackRate === null ? '?' : fmt(p.ackRate)}/s`,
-        p.oldestAgeSeconds !== null ? `oldest ${fmt(p.oldestAgeSeconds)} s` : p.ready ? 'oldest unknown' : ''].filter(Boolean).join(' · ');
+        p.oldestAgeSeconds !== null ? `oldest ${durationWords(p.oldestAgeSeconds)}` : p.ready ? 'oldest unknown' : ''].filter(Boolean).join(' · ');
       el.append(h('article', { class: 'card health-card', 'data-health-pool': p.name },
         h('header', {}, h('h3', {}, p.name)), h('p', { class: 'health-facts' }, facts),
+        h('p', { class: 'health-fresh muted' }, freshness(p)),
         backlogChart(p, width), h('p', { class: 'legend muted' }, h('span', { class: 'swatch series-0' }), ' ready ', h('span', { class: 'swatch series-2' }), ' unacked'),
+        rateChartOf(p, width), h('p', { class: 'legend muted' }, ...RATE_LEGEND.flatMap((s) => [h('span', { class: `swatch ${s.cls}` }), ` ${s.label}/s `])),
         workerFill(p), named(p.workers)));
     }
     el.append(h('p', { class: 'freshness' }, v.note));

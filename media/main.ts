@@ -205,7 +205,7 @@ setInterval(() => poolTable.renderFreshness(), 1000);
 let resizeTimer: number | undefined;
 new ResizeObserver(() => {
   window.clearTimeout(resizeTimer);
-  resizeTimer = window.setTimeout(() => rates.render(), 100);
+  resizeTimer = window.setTimeout(() => { rates.render(); healthSection.render(); }, 100);
 }).observe(rates.chartBox);
 
 renderAudit();

@@ -11,7 +11,7 @@
 import type { ApiChannel, ApiConnection, ApiConsumer, ApiQueue, ManagementClient } from './management';
 import { Finding, sortFindings } from './findings';
 import { applicationOf, clientNameOf } from './topology';
-import { ApiSampleDetails, Point, backlogVerdict, counterRate, lastChange, lastWindow, mergePoints, pointsOf, resolutionSeconds } from './healthSeries';
+import { ApiSampleDetails, Point, backlogVerdict, counterRate, intervalRates, joinRates, lastChange, lastWindow, mergePoints, pointsOf, resolutionSeconds } from './healthSeries';
 import { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds, WorkerState, healthFindings, verdictWords, workerState } from './healthRules';
 import { sleep } from './time';
 
@@ -121,6 +121,8 @@ export interface PoolHealth {
   resolutionSeconds: number | null;
   /** Ready and unacked over time (epoch ms), for the panel's chart. */
   history: { t: number; ready: number; unacked: number }[];
+  /** In (publish) and ack rates over time, per second between consecutive samples (null: no sample then). */
+  rateHistory: { t: number; publish: number | null; ack: number | null }[];
   workers: WorkerHealth[];
 }
 
@@ -234,6 +236,8 @@ export class HealthTracker {
       verdict: '', dataAgeSeconds: newest !== undefined ? Math.max(0, Math.round((now - newest) / 1000)) : null,
       resolutionSeconds: resolutionSeconds(ready) ?? null,
       history: ready.map((p) => ({ t: p.t, ready: p.v, unacked: unackedByT.get(p.t) ?? 0 })),
+      rateHistory: joinRates(intervalRates(this.points(`q:${q.name}:publish`)), intervalRates(this.points(`q:${q.name}:ack`)))
+        .map((r) => ({ t: r.t, publish: r.a, ack: r.b })),
       workers,
     };
     health.verdict = verdictWords(health);

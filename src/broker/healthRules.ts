@@ -125,9 +125,15 @@ export function verdictWords(p: { ready: number; drainSeconds: number | null; gr
   return p.growingPerSecond === 0 ? 'steady' : 'trend unknown';
 }
 
-/** 12 → "12 s", 130 → "2 min", 7300 → "2 h". */
+/**
+ * 12 → "12 s", 130 → "2 min", 7300 → "2 h": the one wording of a duration (tree, panel, CLI). Rounded first, then the
+ * unit chosen on the rounded value, so that a value never jumps a unit across a boundary (89.6 s and 90.4 s were
+ * "90 s" and "2 min"); seconds up to 119, minutes up to 119, then hours.
+ */
 export function durationWords(s: number): string {
-  if (s < 90) { return `${Math.round(s)} s`; }
-  if (s < 5400) { return `${Math.round(s / 60)} min`; }
-  return `${Math.round(s / 3600)} h`;
+  const sec = Math.max(0, Math.round(s));
+  if (sec < 120) { return `${sec} s`; }
+  const min = Math.round(sec / 60);
+  if (min < 120) { return `${min} min`; }
+  return `${Math.round(sec / 3600)} h`;
 }

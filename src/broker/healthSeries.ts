@@ -118,3 +118,29 @@ export function backlogVerdict(points: readonly Point[], windowMs: number, now: 
   }
   return { drainSeconds: last.v === 0 ? 0 : null, growingPerSecond: 0, slope };
 }
+
+/**
+ * A counter's rate between each pair of consecutive samples, per second, stamped at the later sample: what a "rate over
+ * time" chart draws. A drop (a counter reset: the queue was re-declared, the channel re-opened) gives no point rather
+ * than a negative rate; samples that span no time give none either.
+ */
+export function intervalRates(points: readonly Point[]): Point[] {
+  const out: Point[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const dt = (points[i].t - points[i - 1].t) / 1000;
+    const dv = points[i].v - points[i - 1].v;
+    if (dt > 0 && dv >= 0) { out.push({ t: points[i].t, v: dv / dt }); }
+  }
+  return out;
+}
+
+/**
+ * Two rate series joined by time for one chart: a row per instant either has, `null` where one of them has no value
+ * then (not 0: unknown is not idle). Oldest first.
+ */
+export function joinRates(a: readonly Point[], b: readonly Point[]): { t: number; a: number | null; b: number | null }[] {
+  const m = new Map<number, { a: number | null; b: number | null }>();
+  for (const p of a) { m.set(p.t, { a: p.v, b: null }); }
+  for (const p of b) { const r = m.get(p.t); if (r) { r.b = p.v; } else { m.set(p.t, { a: null, b: p.v }); } }
+  return [...m].sort(([x], [y]) => x - y).map(([t, r]) => ({ t, ...r }));
+}

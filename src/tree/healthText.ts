@@ -60,7 +60,7 @@ export function addWorkerHealth(t: TooltipBuilder, h: WorkerHealth | undefined):
   if (!h) { return; }
   t.rule().title(`Health: ${h.state}`, h.state === 'stalled' ? 'error' : h.state === 'slow' ? 'warning' : 'pulse').text(h.why)
     .field('Unacked / prefetch', `${h.unacked ?? '?'} / ${h.prefetch ?? 'unlimited'}`).field('Ack rate', r(h.ackRate, '/s'))
-    .field('Last ack', h.lastAckSecondsAgo === null ? 'never (or before the samples)' : `≥ ${h.lastAckSecondsAgo} s ago`)
+    .field('Last ack', h.lastAckSecondsAgo === null ? 'never (or before the samples)' : `≥ ${durationWords(h.lastAckSecondsAgo)} ago`)
     .field('Connected for', h.connectedSeconds === null ? undefined : durationWords(h.connectedSeconds))
     .field('Client', [h.client.product, h.client.version, h.client.platform].filter(Boolean).join(' ') || undefined)
     .field('Shares its channel', h.sharedChannel ? 'yes: unacked and acks are the channel\'s' : undefined);

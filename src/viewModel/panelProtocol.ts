@@ -125,6 +125,11 @@ export interface HealthPoolView {
   oldestAgeSeconds: number | null;
   /** Ready and unacked over time (epoch ms), from the broker's samples. */
   history: { t: number; ready: number; unacked: number }[];
+  /** In (publish) and ack rates per second over time (epoch ms), from the same samples; null where unknown. */
+  rates: { t: number; publish: number | null; ack: number | null }[];
+  /** How old the newest sample behind this pool's numbers was when read, and the sampling interval (s); null: unknown. */
+  dataAgeSeconds: number | null;
+  resolutionSeconds: number | null;
   workers: HealthWorkerView[];
 }
 

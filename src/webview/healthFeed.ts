@@ -41,7 +41,8 @@ export class PanelHealthFeed {
         at: r.at, note: r.note,
         pools: r.pools.filter((p) => names.has(p.name)).map((p) => ({
           name: p.name, verdict: p.verdict, capacity: p.capacity, ready: p.ready, unacked: p.unacked, publishRate: p.publishRate, ackRate: p.ackRate,
-          oldestAgeSeconds: p.oldestAgeSeconds, history: p.history.slice(-60),
+          oldestAgeSeconds: p.oldestAgeSeconds, history: p.history.slice(-60), rates: p.rateHistory.slice(-60),
+          dataAgeSeconds: p.dataAgeSeconds, resolutionSeconds: p.resolutionSeconds,
           workers: p.workers.map((w) => ({
             consumerTag: w.consumerTag, application: w.application, unacked: w.unacked, prefetch: w.prefetch, ackRate: w.ackRate,
             lastAckSecondsAgo: w.lastAckSecondsAgo, state: w.state, why: w.why,

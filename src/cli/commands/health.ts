@@ -78,7 +78,7 @@ function humanReport(r: HealthReport): string {
   if (workers.length) {
     out += '\n' + table(['POOL', 'WORKER', 'APPLICATION', 'STATE', 'UNACKED/PREFETCH', 'ACK/S', 'LAST ACK', 'NODE'], workers.map(({ p, w }) => [
       safe(p.name), safe(w.consumerTag), safe(w.application), w.state.toUpperCase(), `${w.unacked ?? '-'}/${w.prefetch ?? '∞'}`, dash(w.ackRate),
-      w.lastAckSecondsAgo === null ? 'never/unknown' : `≥ ${w.lastAckSecondsAgo} s ago`, safe(w.node ?? '-'),
+      w.lastAckSecondsAgo === null ? 'never/unknown' : `≥ ${durationWords(w.lastAckSecondsAgo)} ago`, safe(w.node ?? '-'),
     ]));
   }
   if (r.findings.length) {

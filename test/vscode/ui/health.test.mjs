@@ -1,7 +1,8 @@
 // UI: pool health in the real workbench against the real broker. A fresh vhost where pool "metering" (bound to nova /
 // notifications.info) has a backlog and two workers: "stuck-worker" takes its prefetch of 5 and never acks, "steady-worker"
 // acks one message every 300 ms. With rabbitmqPools.health.stalledAfterSeconds = 8, the Brokers tree marks the stuck worker
-// STALLED with an error icon and the pool's description says so; the Delivery Counts panel's Health section names it.
+// STALLED with an error icon and the pool's description says so; the Delivery Counts panel's Health section names it and
+// draws the pool's in and ack rates over time.
 // Screenshots: docs/images/health-tree.png, docs/images/health-panel.png (copied from the run's screenshot folder).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,13 +113,25 @@ test('a stalled worker is marked in the tree and named in the panel', async () =
   assert.equal(await frame.locator('#health li.state-stalled', { hasText: 'steady-1' }).count(), 0, 'the acking worker is not named stalled');
   assert.equal(await frame.locator('#health rect.bar[data-state="stalled"]').count(), 1, 'one stalled bar');
   assert.match(await frame.locator('#health svg.backlog').first().getAttribute('aria-label'), /Backlog of pool metering/);
+  // Rates over time, drawn with data: in (3/s fed) and ack lines of at least two samples each, under the backlog chart.
+  const rates = frame.locator('#health svg.health-rates[data-pool="metering"]');
+  await until(async () => Number(await rates.getAttribute('data-points')) >= 2 || undefined, 'the rates chart to hold two samples', 30_000, 1000);
+  for (const series of ['publish', 'ack']) {
+    const points = (await rates.locator(`polyline[data-series="${series}"]`).evaluateAll((ls) => ls.map((l) => l.getAttribute('points')).join(' '))).trim().split(/\s+/);
+    assert.ok(points.length >= 2, `the ${series} line has ${points.length} points`);
+    assert.ok(points.every((xy) => /^-?[\d.]+,-?[\d.]+$/.test(xy)), `the ${series} line's points are numbers: ${points.join(' ')}`);
+  }
+  assert.match(await rates.getAttribute('aria-label'), /In and ack rates of pool metering over the last \d+ s: at the latest sample in [\d.,]+\/s, ack [\d.,]+\/s/);
+  // How fresh: the pool's newest sample age, in the same words as the tree's.
+  assert.match(await frame.locator('#health .health-card[data-pool="metering"] .health-fresh').innerText(), /Newest sample \d+ s old when read, sampled every ~[\d.]+ s/);
   assert.equal(await frame.locator('body').getAttribute('data-csp-violations'), '0', 'no CSP violation');
   await frame.locator('#health-h').scrollIntoViewIfNeeded();
   // The focus out of the webview (its frame would keep the keys), then no toast over the picture.
   await page.locator('.tabs-container .tab.active').first().click();
   await runCommand(page, 'Notifications: Clear All Notifications');
   await until(async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0 || undefined, 'no toasts', 10_000).catch(() => undefined);
-  await frame.locator('#health li.state-stalled').first().scrollIntoViewIfNeeded();
+  // The whole card in the picture: verdict, sample age, backlog, rates, worker bars, the stalled worker named.
+  await frame.locator('#health .health-card[data-pool="metering"]').evaluate((el) => el.scrollIntoView({ block: 'end' }));
   await screenshot(page, 'health-panel');
   keep('health-panel');
   lap('health-panel.png');
