@@ -123,7 +123,7 @@ test('a stalled worker is marked in the tree and named in the panel', async () =
   }
   assert.match(await rates.getAttribute('aria-label'), /In and ack rates of pool metering over the last \d+ s: at the latest sample in [\d.,]+\/s, ack [\d.,]+\/s/);
   // How fresh: the pool's newest sample age, in the same words as the tree's.
-  assert.match(await frame.locator('#health .health-card[data-pool="metering"] .health-fresh').innerText(), /Newest sample \d+ s old when read, sampled every ~[\d.]+ s/);
+  assert.match(await frame.locator('#health .health-card[data-health-pool="metering"] .health-fresh').innerText(), /Newest sample \d+ s old when read, sampled every ~[\d.]+ s/);
   assert.equal(await frame.locator('body').getAttribute('data-csp-violations'), '0', 'no CSP violation');
   await frame.locator('#health-h').scrollIntoViewIfNeeded();
   // The focus out of the webview (its frame would keep the keys), then no toast over the picture.
@@ -131,7 +131,7 @@ test('a stalled worker is marked in the tree and named in the panel', async () =
   await runCommand(page, 'Notifications: Clear All Notifications');
   await until(async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0 || undefined, 'no toasts', 10_000).catch(() => undefined);
   // The whole card in the picture: verdict, sample age, backlog, rates, worker bars, the stalled worker named.
-  await frame.locator('#health .health-card[data-pool="metering"]').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+  await frame.locator('#health .health-card[data-health-pool="metering"]').evaluate((el) => el.scrollIntoView({ block: 'end' }));
   await screenshot(page, 'health-panel');
   keep('health-panel');
   lap('health-panel.png');
