@@ -75,8 +75,9 @@ async function firstLevel(T, config) {
     try {
       const folder = await timed(async () => {
         const v = s2.vhost(VHOST);
-        const [queues, workers] = await Promise.all([v.queues.view(), v.workers()]);
-        return { shown: queues.items.length, total: queues.total, withWorkers: queues.items.filter((q) => workers.has(q.name)).length };
+        // Over 2,000 queues on the broker the folder draws the page's consumer counts (folderNodes.ts): the overview says how many.
+        const [queues] = await Promise.all([v.queues.view(), s2.overview()]);
+        return { shown: queues.items.length, total: queues.total, withWorkers: queues.items.filter((q) => q.consumers > 0).length };
       });
       const c = new T.ManagementClient(config);
       const floor = await timed(() => c.queuesPage(VHOST, { pageSize: TREE_OPTIONS.pageSize, columns: T.QUEUE_COLUMNS }));
@@ -141,7 +142,8 @@ async function treeRefresh(T, s, profile) {
     await Promise.all([s.overview(), s.nodes()]); await s.vhosts();
     const v = s.vhost(VHOST);
     await v.info();
-    await Promise.all([v.exchanges.view(), v.queues.view(), v.workers()]);
+    // Pools folder: the page's consumer counts (over 2,000 queues, folderNodes.ts), no vhost consumer list.
+    await Promise.all([v.exchanges.view(), v.queues.view()]);
     if (profile === 'main') {
       // What main read besides, per refresh, a pool being expanded: the findings' vhost count (over 2,000 queues) and the
       // dead-letter "fed by" index (one vhost-wide list, 3 columns); this change keeps the first 5 min, the second 60 s / skips it.
