@@ -4,7 +4,7 @@
  * Reads are cached for one "generation" (until the next refresh) and shared by every node that needs them: the vhost's
  * consumers and connections are fetched once per refresh, not once per pool; an exchange's bindings only when that
  * exchange is expanded; pool details only for the pools a binding key shows (one `columns=` request per pool shown, at most
- * 4 in flight: keyPools.ts), names first: a key of 500 pools shows a page of names at once and its details as they arrive.
+ * 8 in flight: keyPools.ts), names first: a key of 500 pools shows a page of names at once and its details as they arrive.
  */
 import type { BrokerConfig } from '../broker/connection';
 import { BrokerError, BrokerState, describeError, stateOf } from '../broker/errors';
@@ -143,7 +143,7 @@ export class VhostData {
   }
 
   /**
-   * Details of the named pools: one `GET /api/queues/{vhost}/{name}` each (at most 4 in flight, each name once per refresh),
+   * Details of the named pools: one `GET /api/queues/{vhost}/{name}` each (at most 8 in flight, each name once per refresh),
    * which costs the broker the same on any vhost. A regex-filtered page (`name=^(a|b|…)$`) made the broker match every
    * queue of the vhost per 40 names: 2.5 s for 500 pools at 10,000 queues (BENCHMARKS.md, "Broker shapes").
    */
