@@ -15,3 +15,4 @@ export { encodeBuffer, makeNotification } from '../src/broker/oslo';
 export { silentLogger } from '../src/broker/logger';
 export { poolFrom } from '../src/broker/topology';
 export { prepareMessages } from '../src/broker/publisher';
+export { DetailCache } from '../src/viewModel/keyPools';

@@ -52,6 +52,9 @@ export function describeEndpoint(e: ManagementEndpoint): string {
   return `connected through node ${e.index + 1} of ${e.count} (${e.url})${tail}`;
 }
 
+/** Requests in flight per client (keep-alive sockets): a binding key's pool details use them all (keyPools.ts DETAIL_CONCURRENCY). */
+export const MAX_SOCKETS = 8;
+
 export class ManagementClient {
   /** The management URL in use: the first node's, or the last one that answered. */
   private base: URL;
@@ -73,8 +76,8 @@ export class ManagementClient {
     const isHttps = this.base.protocol === 'https:';
     this.ca = isHttps ? readCa(config.tls) : undefined;
     this.agent = isHttps
-      ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: this.ca ? [this.ca] : undefined, rejectUnauthorized: config.tls.rejectUnauthorized !== false })
-      : new http.Agent({ keepAlive: true, maxSockets: 4 });
+      ? new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ca: this.ca ? [this.ca] : undefined, rejectUnauthorized: config.tls.rejectUnauthorized !== false })
+      : new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   }
 
   dispose(): void {

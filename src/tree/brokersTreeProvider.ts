@@ -164,7 +164,9 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     const brokers = await this.syncSessions();
     const nodes: TreeNode[] = brokers.map((b) => new BrokerNode(b.entry, b.session, b.error));
     // Wait briefly for the overviews so the first draw already says "RabbitMQ 3.10.8" or "unreachable"; slow ones redraw later.
-    const overviews = brokers.map((b, i) => b.session ? b.session.overview().then(() => b.session!.nodes()).then(() => i, () => i) : Promise.resolve(i));
+    // Overview and nodes side by side; the vhost list (the levels below) starts now too instead of after the overview.
+    for (const b of brokers) { void b.session?.vhosts().catch(() => undefined); }
+    const overviews = brokers.map((b, i) => b.session ? Promise.all([b.session.overview(), b.session.nodes()]).then(() => i, () => i) : Promise.resolve(i));
     const late = new Set(overviews.map((_, i) => i));
     await Promise.race([Promise.all(overviews.map((p) => p.then((i) => late.delete(i)))), sleep(1500)]);
     for (const i of late) { void overviews[i].then(() => this.redraw(nodes[i])); }

@@ -4,7 +4,7 @@
  * Reads are cached for one "generation" (until the next refresh) and shared by every node that needs them: the vhost's
  * consumers and connections are fetched once per refresh, not once per pool; an exchange's bindings only when that
  * exchange is expanded; pool details only for the pools a binding key shows (one `columns=` request per pool shown, at most
- * 4 in flight: keyPools.ts), names first: a key of 500 pools shows a page of names at once and its details as they arrive.
+ * 8 in flight: keyPools.ts), names first: a key of 500 pools shows a page of names at once and its details as they arrive.
  */
 import type { BrokerConfig } from '../broker/connection';
 import { BrokerError, BrokerState, describeError, stateOf } from '../broker/errors';
@@ -17,6 +17,7 @@ import {
   BindingGroup, EXCHANGE_COLUMNS, Pool, QUEUE_COLUMNS, Worker, emptyPool, groupBindings, isSystemExchange, poolFrom, workersByQueue,
 } from '../broker/topology';
 import { ClusterView, clusterView } from './cluster';
+import { Memo } from './memo';
 import { DetailCache, ItemPage, PagesShown, pageOf } from './keyPools';
 import { Filter, PagedList } from './pagedList';
 
@@ -27,6 +28,9 @@ function consumersOf(q: ApiQueue): ApiConsumer[] | undefined {
   const c = (q as { consumer_details?: unknown }).consumer_details;
   return Array.isArray(c) ? c as ApiConsumer[] : undefined;
 }
+
+/** How long a refresh keeps the broker's overview (its totals cost the broker a pass over every queue). */
+export const OVERVIEW_TTL_MS = 30_000;
 
 export interface TreeOptions {
   /** Children per level before "Load more…" (the API's page_size, ≤ 500). */
@@ -41,37 +45,6 @@ export interface BrokerStatus {
   detail: string;
 }
 
-
-/** A memo of promises for one generation; failed ones are forgotten so that Retry asks again. */
-class Memo {
-  private readonly map = new Map<string, Promise<unknown>>();
-
-  get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let p = this.map.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = load();
-      this.map.set(key, p);
-      p.catch(() => { if (this.map.get(key) === p) { this.map.delete(key); } });
-    }
-    return p;
-  }
-
-  peek<T>(key: string): T | undefined {
-    return (this.settled.get(key) as T | undefined);
-  }
-
-  /** Values of resolved promises, for synchronous getTreeItem (descriptions). */
-  readonly settled = new Map<string, unknown>();
-
-  track<T>(key: string, p: Promise<T>): Promise<T> {
-    return p.then((v) => { this.settled.set(key, v); return v; });
-  }
-
-  clear(prefix?: string): void {
-    for (const k of [...this.map.keys()]) { if (!prefix || k.startsWith(prefix)) { this.map.delete(k); } }
-    for (const k of [...this.settled.keys()]) { if (!prefix || k.startsWith(prefix)) { this.settled.delete(k); } }
-  }
-}
 
 /** The pools a name list resolves to: found ones with details, vanished ones as empty pools marked missing. */
 export interface PoolLookup {
@@ -170,7 +143,7 @@ export class VhostData {
   }
 
   /**
-   * Details of the named pools: one `GET /api/queues/{vhost}/{name}` each (at most 4 in flight, each name once per refresh),
+   * Details of the named pools: one `GET /api/queues/{vhost}/{name}` each (at most 8 in flight, each name once per refresh),
    * which costs the broker the same on any vhost. A regex-filtered page (`name=^(a|b|…)$`) made the broker match every
    * queue of the vhost per 40 names: 2.5 s for 500 pools at 10,000 queues (BENCHMARKS.md, "Broker shapes").
    */
@@ -308,9 +281,18 @@ export class BrokerSession {
     if (changed) { for (const l of this.listeners) { l(s); } }
   }
 
-  /** A refresh: every cached read goes; pages shown, filters and expansion stay. */
+  /** When the kept overview was read (ms since epoch); see invalidate(). */
+  private overviewAt = 0;
+
+  /**
+   * A refresh: every cached read goes; pages shown, filters and expansion stay. The overview is kept for OVERVIEW_TTL_MS
+   * while the broker answers: RabbitMQ totals every queue for it (100–185 ms at 50,000 queues, BENCHMARKS.md figure 8), and
+   * its version and cluster name do not change; the vhost list, read at every refresh, still tells a broker that went away.
+   */
   invalidate(): void {
+    const keep = this.statusValue.state === 'connected' && Date.now() - this.overviewAt < OVERVIEW_TTL_MS ? this.memo.peek<ApiOverview>('overview') : undefined;
     this.memo.clear();
+    if (keep) { this.memo.settled.set('overview', keep); void this.memo.get('overview', () => Promise.resolve(keep)); }
     for (const v of this.vhostData.values()) { v.invalidate(); }
   }
 
@@ -332,6 +314,7 @@ export class BrokerSession {
   /** The broker's overview; also what the status bar reports (connected / unreachable / auth failed). */
   overview(): Promise<ApiOverview> {
     return this.memo.get('overview', () => this.memo.track('overview', this.client.overview().then((o) => {
+      this.overviewAt = Date.now();
       const ep = this.client.endpoint();
       this.setStatus({ state: 'connected', detail: `RabbitMQ ${o.rabbitmq_version ?? '?'}${o.cluster_name ? ` · ${o.cluster_name}` : ''}${ep.count > 1 ? ` · ${this.client.describeEndpoint()}` : ''}` });
       return o;
@@ -375,16 +358,30 @@ export class BrokerSession {
     return (this.peekNodes()?.length ?? 0) > 1;
   }
 
-  /** The vhosts to show: the configured one, or all the user can see. */
+  /**
+   * The vhosts to show: the configured one, or all the user can see. Does not wait for the overview (read alongside): the
+   * levels below the broker need only the vhost list. When the list fails, the overview's error is the one shown (it names
+   * the cause: refused login, nothing listening…) if it failed too.
+   */
   async vhosts(): Promise<string[]> {
-    await this.overview();
+    const overview = this.overview().then(() => undefined, (e: unknown) => e);
+    let list: ApiVhost[];
+    try {
+      list = await this.visibleVhosts();
+    } catch (e) {
+      throw (await overview) ?? e;
+    }
     if (this.vhostFilter !== undefined) { return [this.vhostFilter]; }
-    return (await this.visibleVhosts()).map((v) => v.name).sort((a, b) => a.localeCompare(b));
+    return list.map((v) => v.name).sort((a, b) => a.localeCompare(b));
   }
 
   /** The vhosts this user may see (one small request per refresh, shared by every vhost node). */
   visibleVhosts(): Promise<ApiVhost[]> {
-    return this.memo.get('vhosts', () => this.client.vhosts());
+    return this.memo.get('vhosts', () => this.client.vhosts().catch((e: unknown) => {
+      // A kept overview (invalidate) must not say "connected" about a broker that stopped answering.
+      if (this.memo.peek('overview')) { this.memo.clear('overview'); this.overviewAt = 0; this.setStatus({ state: stateOf(e), detail: describeError(e) }); }
+      throw e;
+    }));
   }
 
   vhost(name: string): VhostData {

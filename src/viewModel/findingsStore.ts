@@ -66,6 +66,9 @@ export function topologyFrom(vhost: string, exchanges: ApiExchange[], queues: Ap
   return { vhost, exchanges: models, pools: [...pools.values()].sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
+/** How long a vhost's queue count (over maxQueues on the broker) serves before it is counted again. */
+const COUNT_TTL_MS = 300_000;
+
 export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements FindingsSource {
   private readonly byVhost = new Map<string, VhostFindings>();
   private readonly previous = new Map<string, { at: number; pools: Pool[] }>();
@@ -74,6 +77,8 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   /** Pool health per vhost: a tracker keeps the broker's samples across refreshes (trends, last-ack times). */
   private readonly trackers = new Map<string, HealthTracker>();
   private readonly healthReports = new Map<string, HealthReport>();
+  /** A large vhost's queue count (the check against maxQueues), read at most every COUNT_TTL_MS. */
+  private readonly counted = new Map<string, { at: number; queues: number }>();
   /** The health thresholds (settings rabbitmqPools.health.*); services.ts sets it. */
   healthThresholds: () => Partial<HealthThresholds> = () => ({});
   /** This extension's local workers on a vhost, with their exact ack counts (services.ts sets it from LocalPools). */
@@ -138,7 +143,12 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
       let queues = o.object_totals?.queues;
       if (queues !== undefined && queues > cap) {
         // Many queues on the broker, maybe in other vhosts: count this vhost's (one small page; ~0.1 s at 10,000 queues).
-        queues = (await session.client.queuesPage(vhost, { page: 1, pageSize: 1, columns: ['name'] })).totalCount;
+        // Kept across refreshes for COUNT_TTL_MS: the count page costs the broker a pass over every queue (BENCHMARKS.md figure 8).
+        const c = this.counted.get(key);
+        if (c && Date.now() - c.at < COUNT_TTL_MS) { queues = c.queues; } else {
+          queues = (await session.client.queuesPage(vhost, { page: 1, pageSize: 1, columns: ['name'] })).totalCount;
+          this.counted.set(key, { at: Date.now(), queues });
+        }
       }
       if (queues !== undefined && queues > cap) {
         const kept = this.byVhost.get(key);

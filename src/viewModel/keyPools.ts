@@ -11,8 +11,8 @@
 import { BrokerError } from '../broker/errors';
 import type { ApiQueue } from '../broker/management';
 
-/** Requests in flight per lookup; the management client's agent has 4 sockets, so more would only queue. */
-export const DETAIL_CONCURRENCY = 4;
+/** Requests in flight per lookup (the management client's agent has as many sockets); 4 → 8: BENCHMARKS.md figure 8. */
+export const DETAIL_CONCURRENCY = 8;
 
 /** One page of an in-memory level: the first `pagesWanted` pages of `items`. */
 export interface ItemPage<T> {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { BrokerError } from '../../src/broker/errors';
 import type { ApiQueue } from '../../src/broker/management';
-import { DetailCache, PagesShown, mapLimit, pageOf } from '../../src/viewModel/keyPools';
+import { DETAIL_CONCURRENCY, DetailCache, PagesShown, mapLimit, pageOf } from '../../src/viewModel/keyPools';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `pool-${String(i).padStart(3, '0')}`);
 const q = (name: string, messages = 0): ApiQueue => ({ name, vhost: '/', consumers: 0, messages });
@@ -62,14 +62,14 @@ describe('bounded lookups (mapLimit)', () => {
 });
 
 describe('pool details for one refresh (DetailCache)', () => {
-  it('fetches each name once, at most 4 at a time, and answers later draws without a request', async () => {
+  it('fetches each name once, at most DETAIL_CONCURRENCY at a time, and answers later draws without a request', async () => {
     const { s, fetchOne } = fakeFetch();
     const c = new DetailCache(fetchOne);
     const page = names(200);
     assert.equal(c.peek(page), undefined, 'nothing known before the lookup');
     const [a, b] = await Promise.all([c.lookup(page), c.lookup(page.slice(0, 50))]);
     assert.equal(s.calls.length, 200, 'a concurrent lookup of the same names shares the requests');
-    assert.equal(s.maxInFlight, 4);
+    assert.equal(s.maxInFlight, DETAIL_CONCURRENCY);
     assert.equal(a.size, 200);
     assert.equal(b.size, 50);
     assert.equal(c.peek(page)?.size, 200);

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../broker/errors';
 import { DeadLetterPath, deadLetterConfigOf } from '../../broker/deadLetters';
-import { deadLetterIndexLive, deadLetterPathLive, sourcesFromIndex } from '../../broker/deadLettersLive';
+import { deadLetterPathLive, sourcesFromIndex } from '../../broker/deadLettersLive';
+import { DEAD_LETTER_INDEX_MAX_QUEUES, deadLetterIndexOf } from '../../viewModel/deadLetterIndexCache';
 import type { Pool } from '../../broker/topology';
 import { ContextValues } from '../../constants';
 import type { BrokerSession } from '../../viewModel/brokerSession';
@@ -52,7 +53,11 @@ export async function deadLetterNodes(parent: TreeNode, session: BrokerSession, 
       const path = await session.memo.get(JSON.stringify([vhost, 'deadLetterPath', pool.name]), () => deadLetterPathLive(client, vhost, pool));
       if (path) { out.push(new DeadLetterPathNode(parent, vhost, pool.name, path)); }
     }
-    const index = await session.memo.get(JSON.stringify([vhost, 'deadLetterIndex']), () => deadLetterIndexLive(client, vhost));
+    const index = await deadLetterIndexOf(session, vhost);
+    if ('skipped' in index) {
+      out.push(new InfoNode(parent, `Dead letters from: not looked up (${index.skipped.toLocaleString('en-US')} queues on this broker, over ${DEAD_LETTER_INDEX_MAX_QUEUES.toLocaleString('en-US')})`, 'info', 'deadLetterSourcesSkipped'));
+      return out;
+    }
     const sources = sourcesFromIndex(index, pool.name);
     if (sources.length) { out.push(new DeadLetterSourcesNode(parent, session, vhost, pool, sources)); }
   } catch (e) {

@@ -76,6 +76,9 @@ export class ExchangesFolderNode extends FolderNode<ApiExchange> {
   protected child(e: ApiExchange): TreeNode { return new ExchangeNode(this, this.sessionValue, this.vhost, e); }
 }
 
+/** Past this many queues on the broker the Pools folder draws its page's consumer counts, not the vhost's consumer list. */
+export const POOLS_FOLDER_COUNTS_ONLY_QUEUES = 2_000;
+
 export class PoolsFolderNode extends FolderNode<ApiQueue> {
   protected readonly label = 'Pools';
   protected readonly contextBase = ContextValues.poolsFolder;
@@ -89,8 +92,13 @@ export class PoolsFolderNode extends FolderNode<ApiQueue> {
   protected get list() { return this.data.queues; }
   private workers = new Map<string, Worker[]>();
 
-  // The vhost's consumers once for the whole page (and shared with every other node of this refresh).
-  protected override async prepare(): Promise<void> { this.workers = await this.data.workers(); }
+  // The vhost's consumers once for the whole page (and shared with every other node of this refresh). On a broker of more
+  // than POOLS_FOLDER_COUNTS_ONLY_QUEUES queues the page's consumer counts only: a pool reads its workers when expanded
+  // (PoolNode), so a refresh costs the broker about what the management UI's queues page does (BENCHMARKS.md figure 8).
+  protected override async prepare(): Promise<void> {
+    const queues = (await this.sessionValue.overview().catch(() => undefined))?.object_totals?.queues;
+    this.workers = queues !== undefined && queues > POOLS_FOLDER_COUNTS_ONLY_QUEUES ? new Map() : await this.data.workers();
+  }
 
   protected child(q: ApiQueue): TreeNode {
     return poolNodeFor(this, this.sessionValue, this.vhost, poolFrom(q, [...(this.workers.get(q.name) ?? [])]), 'folder');

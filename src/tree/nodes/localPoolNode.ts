@@ -69,7 +69,7 @@ export class LocalPoolNode extends PoolNode {
   override async getChildren(): Promise<TreeNode[]> {
     const out = await super.getChildren();
     // Workers the management API does not list yet (it lags a few seconds): shown from the local pool.
-    const listed = new Set(this.pool.workers.map((w) => w.consumerTag));
+    const listed = new Set([...this.pool.workers, ...out.filter((n): n is WorkerNode => n instanceof WorkerNode).map((n) => n.worker)].map((w) => w.consumerTag));
     const e = this.entry;
     const extra = e.pool.snapshot().workers.filter((c) => c.consumerTag && !listed.has(c.consumerTag) && e.pool.workerNames.includes(c.name))
       .map((c) => new LocalWorkerNode(this, this.session, this.vhost, this.pool.name, localWorker(e, c), e));

@@ -81,8 +81,11 @@ export class PoolNode extends TreeNode {
       if (!bindings.length) { out.push(new InfoNode(this, 'No bindings: only the default exchange reaches this pool', 'info', 'noBindings')); }
     }
     if (!this.missing) { out.push(...await deadLetterNodes(this, this.sessionValue, this.vhost, this.pool)); }
-    out.push(...this.pool.workers.map((w) => this.workerNode(w)));
-    if (!this.pool.workers.length) { out.push(new InfoNode(this, this.missing ? 'This pool no longer exists' : 'No consumers on this pool')); }
+    // Drawn from a page's consumer count only (a large broker's Pools folder): the workers are read now (once per refresh).
+    const workers = this.place === 'folder' && !this.pool.workers.length && this.pool.consumers > 0 && !this.missing
+      ? await this.sessionValue.vhost(this.vhost).workersOf(this.pool.name) : this.pool.workers;
+    out.push(...workers.map((w) => this.workerNode(w)));
+    if (!workers.length) { out.push(new InfoNode(this, this.missing ? 'This pool no longer exists' : 'No consumers on this pool')); }
     return out;
   }
 }
