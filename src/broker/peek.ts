@@ -10,7 +10,7 @@ import { BrokerConfig, amqpConnectArgs } from './connection';
 import { BrokerError, invalidInput } from './errors';
 import type { ManagementClient } from './management';
 import { DEFAULT_MAX_BODY_BYTES, DeathGroup, PeekedMessage, RawMessage, groupDeaths, renderMessage } from './messageView';
-import { PeekQueueType, SideEffects, deliveryLimitOf, pastLimit, peekCount, queueTypeOf, sideEffectsOf } from './peekRules';
+import { PeekQueueType, SideEffects, deliveryLimitInfo, pastLimit, peekCount, queueTypeOf, sideEffectsOf } from './peekRules';
 import { assertWritable } from './receivers';
 import { loadAmqplib, toBrokerError } from './recovering';
 
@@ -46,7 +46,7 @@ export interface PeekResult {
 /** The pool's type, arguments and policy; a clear not-found error naming the pool and the vhost. */
 async function describePool(client: ManagementClient, vhost: string, pool: string) {
   try {
-    return await client.queue(vhost, pool, ['name', 'type', 'arguments', 'effective_policy_definition', 'messages_ready', 'messages', 'consumers']);
+    return await client.queue(vhost, pool, ['name', 'type', 'arguments', 'effective_policy_definition', 'delivery_limit', 'messages_ready', 'messages', 'consumers']);
   } catch (e) {
     if (e instanceof BrokerError && (e.kind === 'not-found' || e.status === 404)) {
       throw new BrokerError('not-found', `Pool "${pool}" does not exist in vhost "${vhost}"`,
@@ -62,8 +62,10 @@ export interface PeekPlan { queueType: PeekQueueType; sideEffects: SideEffects; 
 export async function peekPlan(client: ManagementClient, vhost: string, pool: string): Promise<PeekPlan> {
   const q = await describePool(client, vhost, pool);
   const queueType = queueTypeOf(q);
-  const deliveryLimit = queueType === 'quorum' ? deliveryLimitOf(q) : undefined;
-  return { queueType, sideEffects: sideEffectsOf(queueType, deliveryLimit), deliveryLimit, depth: q.messages_ready ?? q.messages };
+  // RabbitMQ 4.x quorum queues have a default delivery limit (peekRules.ts): the version decides; unknown → as before 4.0.
+  const version = queueType === 'quorum' ? (await client.overview().catch(() => undefined))?.rabbitmq_version : undefined;
+  const { limit: deliveryLimit, assumedDefault } = queueType === 'quorum' ? deliveryLimitInfo(q, version) : { limit: undefined, assumedDefault: false };
+  return { queueType, sideEffects: sideEffectsOf(queueType, deliveryLimit, assumedDefault), deliveryLimit, depth: q.messages_ready ?? q.messages };
 }
 
 /** The core of Peek Messages (CLI `rmq-pools peek`, VS Code "Peek Messages…"). */

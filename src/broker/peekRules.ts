@@ -55,15 +55,59 @@ export function queueTypeOf(q: { type?: string; arguments?: Record<string, unkno
   return t === 'quorum' || t === 'stream' ? t : 'classic';
 }
 
-/** A quorum queue's delivery limit: the lower of the argument and the policy's, as the broker applies them. */
-export function deliveryLimitOf(q: { arguments?: Record<string, unknown>; effective_policy_definition?: Record<string, unknown> | null }): number | undefined {
-  const limits = [q.arguments?.['x-delivery-limit'], q.effective_policy_definition?.['delivery-limit']]
-    .map((v) => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN))
-    .filter((v) => Number.isFinite(v) && v >= 0);
-  return limits.length ? Math.min(...limits) : undefined;
+/** What deliveryLimitOf reads: the queue JSON of the management API (`delivery_limit` only some 4.x brokers report). */
+export interface DeliveryLimitInput {
+  arguments?: Record<string, unknown>;
+  effective_policy_definition?: Record<string, unknown> | null;
+  delivery_limit?: unknown;
 }
 
-export function sideEffectsOf(type: PeekQueueType, deliveryLimit?: number): SideEffects {
+/** A quorum queue's delivery limit and whether it is the broker's default assumed (nothing set, RabbitMQ ≥ 4.0). */
+export interface DeliveryLimit { limit?: number; assumedDefault: boolean }
+
+/**
+ * RabbitMQ 4.0 gave quorum queues a default delivery limit of 20 (release-notes/4.0.0.md: "Quorum queues now have a default
+ * redelivery limit set to 20"; deps/rabbit/src/rabbit_quorum_queue.erl `-define(DEFAULT_DELIVERY_LIMIT, 20)`, applied in
+ * gather_policy_config/2 when neither `x-delivery-limit` nor the policy's `delivery-limit` is set; a negative value means
+ * unlimited, and resolve_delivery_limit/2 takes the max of the two when either is negative, else the min).
+ */
+export const RMQ4_DEFAULT_DELIVERY_LIMIT = 20;
+
+/** The major version of "4.3.5" (4); undefined when unknown. */
+export function majorVersion(v: string | undefined): number | undefined {
+  const m = /^\s*(\d+)\./.exec(v ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function limitNumber(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+}
+
+/**
+ * A quorum queue's delivery limit as the broker applies it. The queue's `delivery_limit` (4.x, stats disabled) wins when
+ * reported; else the argument and the policy's: below 4.0 the lower of them (none set: no limit); from 4.0
+ * (`rabbitmqVersion` from /api/overview) the broker's rule above, and nothing set means the default of 20, assumed.
+ */
+export function deliveryLimitInfo(q: DeliveryLimitInput, rabbitmqVersion?: string): DeliveryLimit {
+  const reported = limitNumber(q.delivery_limit);
+  if (Number.isFinite(reported)) { return { limit: reported >= 0 ? reported : undefined, assumedDefault: false }; }
+  const set = [q.arguments?.['x-delivery-limit'], q.effective_policy_definition?.['delivery-limit']]
+    .map(limitNumber).filter((v) => Number.isFinite(v));
+  if ((majorVersion(rabbitmqVersion) ?? 0) >= 4) {
+    if (!set.length) { return { limit: RMQ4_DEFAULT_DELIVERY_LIMIT, assumedDefault: true }; }
+    const v = set.some((x) => x < 0) ? Math.max(...set) : Math.min(...set);
+    return { limit: v >= 0 ? v : undefined, assumedDefault: false };
+  }
+  const limits = set.filter((v) => v >= 0);
+  return { limit: limits.length ? Math.min(...limits) : undefined, assumedDefault: false };
+}
+
+/** A quorum queue's delivery limit: the lower of the argument and the policy's, as the broker applies them (deliveryLimitInfo). */
+export function deliveryLimitOf(q: DeliveryLimitInput, rabbitmqVersion?: string): number | undefined {
+  return deliveryLimitInfo(q, rabbitmqVersion).limit;
+}
+
+export function sideEffectsOf(type: PeekQueueType, deliveryLimit?: number, assumedDefault = false): SideEffects {
   if (type === 'stream') {
     return { removes: false, orderKept: true, redeliveredSet: false, deliveryCountRaised: false, needsConsent: false,
       summary: 'A stream is read by offset from its first message: nothing is removed or changed, and consumers are not affected.' };
@@ -80,7 +124,7 @@ export function sideEffectsOf(type: PeekQueueType, deliveryLimit?: number): Side
       summary: `${base} This queue has no delivery limit, so nothing is removed.` };
   }
   return { removes: true, orderKept: true, redeliveredSet: true, deliveryCountRaised: true, deliveryLimit, needsConsent: true,
-    summary: `${base} This queue has a delivery limit of ${deliveryLimit}: each peek uses up one delivery attempt of every peeked message, `
+    summary: `${base} This queue has a delivery limit of ${deliveryLimit}${assumedDefault ? ' (none is set, so this is the default RabbitMQ 4.x applies to every quorum queue: assumed, not reported by the broker)' : ''}: each peek uses up one delivery attempt of every peeked message, `
       + 'and a message already delivered that often is dead-lettered (or dropped without a dead-letter exchange) instead of coming back.' };
 }
 
