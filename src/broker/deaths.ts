@@ -48,8 +48,11 @@ export function firstDeath(deaths: readonly Death[]): Death | undefined {
   return deaths.length > 0 ? deaths[deaths.length - 1] : undefined;
 }
 
-/** amqplib decodes an AMQP timestamp as `{ '!': 'timestamp', value: seconds }`; other clients may hand a number or a Date. */
-function secondsOf(v: unknown): number | undefined {
+/**
+ * amqplib decodes an AMQP timestamp (a header's, x-death's `time`) as `{ '!': 'timestamp', value: seconds }` and a property
+ * timestamp as a number of seconds; other clients may hand a Date. Seconds since the epoch, or undefined.
+ */
+export function secondsOf(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) { return v; }
   if (v instanceof Date) { return v.getTime() / 1000; }
   if (v !== null && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') {

@@ -3,7 +3,7 @@
  * when it is text (else base64), its age where a time is known, the decoded oslo notification and its deaths (x-death).
  * Pure: no broker, no clock of its own (`now` is passed in), so every case is unit-tested.
  */
-import { Death, readDeaths } from './deaths';
+import { Death, readDeaths, secondsOf } from './deaths';
 import { timeOfUuidv7 } from './ids';
 import { decode } from './oslo';
 
@@ -96,14 +96,6 @@ export function renderBody(content: Buffer, maxBytes = DEFAULT_MAX_BODY_BYTES): 
   return { encoding: 'base64', data: content.subarray(0, maxBytes).toString('base64'), bytes, truncated };
 }
 
-/** amqplib decodes a header timestamp as `{ '!': 'timestamp', value }` and property timestamps as a number of seconds. */
-function seconds(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) { return v; }
-  if (v instanceof Date) { return v.getTime() / 1000; }
-  if (v !== null && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') { return (v as { value: number }).value; }
-  return undefined;
-}
-
 /** oslo's "2026-11-25 17:16:36.123456" (UTC) → epoch ms; also accepts ISO 8601. */
 export function osloTimeMs(s: string): number | undefined {
   const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
@@ -142,7 +134,7 @@ export function renderProperties(p: RawMessage['properties']): MessageProperties
   const out: MessageProperties = {};
   const set = <K extends keyof MessageProperties>(k: K, v: MessageProperties[K] | undefined) => { if (v !== undefined) { out[k] = v; } };
   set('messageId', str(p.messageId));
-  const ts = seconds(p.timestamp);
+  const ts = secondsOf(p.timestamp);
   set('timestamp', ts === undefined ? undefined : new Date(ts * 1000).toISOString());
   set('contentType', str(p.contentType));
   set('contentEncoding', str(p.contentEncoding));
@@ -161,7 +153,7 @@ export function renderProperties(p: RawMessage['properties']): MessageProperties
 /** The message's age: AMQP timestamp, else the oslo timestamp, else the time in a UUIDv7 message id (ours), else null. */
 export function ageOf(p: RawMessage['properties'], oslo: OsloView | undefined, now: number): { ageSeconds: number | null; ageSource?: AgeSource } {
   const age = (ms: number) => Math.max(0, Math.round((now - ms) / 100) / 10);
-  const ts = seconds(p.timestamp);
+  const ts = secondsOf(p.timestamp);
   if (ts !== undefined && ts > 0) { return { ageSeconds: age(ts * 1000), ageSource: 'amqp-timestamp' }; }
   const osloMs = oslo ? osloTimeMs(oslo.timestamp) : undefined;
   if (osloMs !== undefined) { return { ageSeconds: age(osloMs), ageSource: 'oslo-timestamp' }; }
