@@ -1,18 +1,10 @@
 import { peekMessages } from '../../broker/peek';
+import { durationWords } from '../../broker/healthRules';
 import { DEFAULT_PEEK_COUNT, MAX_PEEK_COUNT } from '../../broker/peekRules';
 import type { PeekedMessage } from '../../broker/messageView';
 import { UsageError, requireFlag, stringFlag } from '../args';
 import type { CliCommand } from '../context';
 import { safe, table } from '../output';
-
-/** "4 s", "3 min", "2.5 h", "6 d"; "" when unknown. */
-export function shortAge(s: number | null): string {
-  if (s === null) { return ''; }
-  if (s < 60) { return `${Math.round(s)} s`; }
-  if (s < 3600) { return `${Math.round(s / 60)} min`; }
-  if (s < 86400) { return `${Math.round(s / 360) / 10} h`; }
-  return `${Math.round(s / 8640) / 10} d`;
-}
 
 function kindOf(m: PeekedMessage): string {
   return m.oslo?.event_type ?? m.properties.contentType ?? (m.body.encoding === 'base64' ? 'binary' : 'text');
@@ -39,7 +31,7 @@ export const peekCommand: CliCommand = {
       ctx.io.out(`Pool ${safe(r.pool)} (${r.queueType}, vhost ${safe(r.vhost)}): ${r.messages.length} of ${r.requested} requested${r.depthBefore !== undefined ? `, ${r.depthBefore} ready` : ''}\n`);
       if (r.messages.length) {
         ctx.io.out(table(['#', 'AGE', 'ROUTING KEY', 'EVENT TYPE / CONTENT TYPE', 'BYTES', 'REDELIVERED'],
-          r.messages.map((m) => [m.index, shortAge(m.ageSeconds), safe(m.routingKey), safe(kindOf(m)), m.body.bytes, m.redelivered ? 'yes' : ''])));
+          r.messages.map((m) => [m.index, m.ageSeconds === null ? '' : durationWords(m.ageSeconds), safe(m.routingKey), safe(kindOf(m)), m.body.bytes, m.redelivered ? 'yes' : ''])));
       }
       for (const g of r.deathSummary ?? []) {
         ctx.io.out(`dead-lettered: ${g.messages} message(s) ${safe(g.reason)} by ${safe(g.pool)} (${g.deaths} deaths)\n`);
