@@ -79,7 +79,6 @@ export const peekMessagesCommand: CommandDef = {
       const docs = peekDocuments(s.context);
       const uri = docs.add(pool, JSON.stringify({ broker: t.config.name, ...result }, null, 2) + '\n');
       const doc = await vscode.workspace.openTextDocument(uri);
-      await vscode.languages.setTextDocumentLanguage(doc, 'json');
       await vscode.window.showTextDocument(doc, { preview: false });
       s.log.info(`Peeked ${result.messages.length} of ${count} messages of pool "${pool}" in vhost "${t.config.vhost}" on broker "${t.config.name}"${result.cancelled ? ' (cancelled)' : ''}`);
       if (result.pastDeliveryLimit > 0) {
