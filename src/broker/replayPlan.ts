@@ -8,6 +8,8 @@ import type { ManagementClient } from './management';
 
 /** On every replayed copy: how often it has been replayed (1 the first time), so that a replay loop can be seen. */
 export const REPLAYED_HEADER = 'x-rmq-pools-replayed';
+/** On every replayed copy: one id per publish, so that a basic.return (the copy reached no pool) names its dead letter. */
+export const REPLAY_ID_HEADER = 'x-rmq-pools-replay-id';
 
 /**
  * The most one replay moves. It holds a few bytes per target and nothing per message, but a bound keeps a mistyped
