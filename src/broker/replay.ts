@@ -160,7 +160,10 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
       if (typeof id === 'string') { returned.add(id); }
     });
     sub = await conn.createChannel();
-    sub.on('error', () => undefined);
+    let subError: string | undefined;
+    sub.on('error', (e: Error) => { subError = e.message; });
+    // The broker closed the consuming channel (the connection lives on): stop; its unacked dead letters go back to the pool.
+    sub.on('close', () => { if (!closing && closed === undefined) { closed = `the broker closed the channel: ${subError ?? 'closed'}`; } });
     const ready = (await sub.checkQueue(o.pool)).messageCount;
     result.total = Math.min(o.count ?? MAX_REPLAY_COUNT, ready);
     if (result.total === 0) { return result; }
