@@ -239,7 +239,7 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
       inFlight.add(m);
       const props = propsOf(m, cfg.username);
       const publishId = `${runId}-${seq += 1}`;
-      props.headers = { ...replayHeaders(m.properties.headers), [REPLAY_ID_HEADER]: publishId };
+      props.headers = { ...replayHeaders(m.properties.headers, o.to?.routingKey !== undefined), [REPLAY_ID_HEADER]: publishId };
       const cc = plan.keys.slice(1);
       pub.publish(plan.exchange, plan.keys[0], m.content, { ...props, mandatory: true, ...(cc.length ? { CC: cc } : {}) }, (err) => {
         const wasReturned = returned.delete(publishId);
