@@ -7,7 +7,8 @@
  * closed) leaves the dead letter where it is. A duplicate is possible only when the connection drops after a publish and
  * before its ack reached the broker: the dead letter comes back while its copy is already in the target. Those are counted
  * (`duplicatesPossible`). Each replayed copy carries `x-rmq-pools-replayed: n` (n = how often it was replayed) so that a
- * loop can be seen; nothing else is changed. Messages it cannot replay are "skipped": held unacked while it runs and put
+ * loop can be seen, and `x-rmq-pools-replay-id` (one per publish, to tell which copy a basic.return is about); nothing else
+ * is changed. A copy that reaches no pool (mandatory: the broker returns it) leaves its dead letter where it is. Messages it cannot replay are "skipped": held unacked while it runs and put
  * back (requeued) at the end, never lost.
  */
 import type * as amqp from 'amqplib';
@@ -19,9 +20,9 @@ import { assertWritable, ForeignPool, isOwnWorker } from './receivers';
 import { loadAmqplib, toBrokerError } from './recovering';
 import { lookupRoute } from './routeLookup';
 import { workersByQueue } from './topology';
-import { MAX_REPLAY_COUNT, planTarget, REPLAYED_HEADER, replayHeaders, ReplayTargetSpec, validateReplayInput } from './replayPlan';
+import { MAX_REPLAY_COUNT, planTarget, REPLAY_ID_HEADER, replayHeaders, ReplayTargetSpec, validateReplayInput } from './replayPlan';
 
-export { MAX_REPLAY_COUNT, REPLAYED_HEADER, planTarget, validateReplayCount, validateReplayInput } from './replayPlan';
+export { MAX_REPLAY_COUNT, REPLAYED_HEADER, REPLAY_ID_HEADER, planTarget, validateReplayCount, validateReplayInput } from './replayPlan';
 export type { PlannedTarget, ReplayTargetSpec } from './replayPlan';
 
 export interface ReplayProgress { replayed: number; skipped: number; failed: number; total: number }
@@ -118,6 +119,9 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
   const result: ReplayResult = { vhost, pool: o.pool, total: 0, replayed: 0, skipped: 0, failed: 0, duplicatesPossible: 0, targets: [], reasons: {} };
   const held: amqp.ConsumeMessage[] = []; // skipped or beyond the count: requeued at the end
   const inFlight = new Set<amqp.ConsumeMessage>(); // published, not yet acked on the dead-letter pool
+  const returned = new Set<string>(); // REPLAY_ID_HEADER of copies the broker returned (reached no pool), until their confirm
+  const runId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  let seq = 0;
   const targets = new Map<string, TargetState>();
   let closed: string | undefined;
   let lost = false;
@@ -149,16 +153,17 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
     const pub = await conn.createConfirmChannel();
     pub.on('error', () => undefined);
     pub.on('close', () => { if (closed === undefined) { closed = 'the broker closed the publishing channel'; } });
-    // A copy that matched no binding after all (bindings changed while it ran) comes back here: put it back in the pool.
+    // A copy that matched no binding after all (bindings changed while it ran) comes back here, before its confirm (the
+    // broker sends basic.return first): its confirm then leaves the dead letter in the pool instead of acking it.
     pub.on('return', (m: amqp.Message) => {
-      result.replayed -= 1; result.failed += 1; reason('reached no pool when published: put back in the dead-letter pool');
-      const headers = { ...(m.properties.headers ?? {}) };
-      const n = Number(headers[REPLAYED_HEADER]) - 1;
-      if (n > 0) { headers[REPLAYED_HEADER] = n; } else { delete headers[REPLAYED_HEADER]; }
-      pub.publish('', o.pool, m.content, { ...propsOf(m, cfg.username), headers });
+      const id = m.properties.headers?.[REPLAY_ID_HEADER];
+      if (typeof id === 'string') { returned.add(id); }
     });
     sub = await conn.createChannel();
-    sub.on('error', () => undefined);
+    let subError: string | undefined;
+    sub.on('error', (e: Error) => { subError = e.message; });
+    // The broker closed the consuming channel (the connection lives on): stop; its unacked dead letters go back to the pool.
+    sub.on('close', () => { if (!closing && closed === undefined) { closed = `the broker closed the channel: ${subError ?? 'closed'}`; } });
     const ready = (await sub.checkQueue(o.pool)).messageCount;
     result.total = Math.min(o.count ?? MAX_REPLAY_COUNT, ready);
     if (result.total === 0) { return result; }
@@ -233,12 +238,18 @@ async function run(cfg: BrokerConfig, client: ManagementClient, vhost: string, o
       if (closed !== undefined) { held.push(m); return; }
       inFlight.add(m);
       const props = propsOf(m, cfg.username);
-      props.headers = replayHeaders(m.properties.headers);
+      const publishId = `${runId}-${seq += 1}`;
+      props.headers = { ...replayHeaders(m.properties.headers, o.to?.routingKey !== undefined), [REPLAY_ID_HEADER]: publishId };
       const cc = plan.keys.slice(1);
       pub.publish(plan.exchange, plan.keys[0], m.content, { ...props, mandatory: true, ...(cc.length ? { CC: cc } : {}) }, (err) => {
+        const wasReturned = returned.delete(publishId);
         if (!inFlight.has(m)) { return; } // the connection went: counted there
         inFlight.delete(m);
-        if (err && err.message === 'message nacked') {
+        if (!err && wasReturned) {
+          // Reached no pool: the dead letter stays (held, put back at the end, so it is not taken again in this run).
+          result.failed += 1; reason('reached no pool when published: left in the dead-letter pool');
+          held.push(m);
+        } else if (err && err.message === 'message nacked') {
           result.failed += 1; reason('the broker refused the publish (nack): left in the dead-letter pool');
           try { sub?.nack(m, false, true); } catch { /* channel gone: it comes back by itself */ }
         } else if (err) {

@@ -8,6 +8,8 @@ import type { ManagementClient } from './management';
 
 /** On every replayed copy: how often it has been replayed (1 the first time), so that a replay loop can be seen. */
 export const REPLAYED_HEADER = 'x-rmq-pools-replayed';
+/** On every replayed copy: one id per publish, so that a basic.return (the copy reached no pool) names its dead letter. */
+export const REPLAY_ID_HEADER = 'x-rmq-pools-replay-id';
 
 /**
  * The most one replay moves. It holds a few bytes per target and nothing per message, but a bound keeps a mistyped
@@ -34,10 +36,15 @@ export function planTarget(first: Death | undefined, to: ReplayTargetSpec | unde
   return { ok: true, exchange: first.exchange, keys: originalKeys };
 }
 
-/** The copy's headers: the message's own, with REPLAYED_HEADER counted up. */
-export function replayHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+/**
+ * The copy's headers: the message's own, with REPLAYED_HEADER counted up. With an explicit routing key (`--to X --key K`)
+ * without its CC/BCC (sender-selected keys): those would route it by its old keys too.
+ */
+export function replayHeaders(headers: Record<string, unknown> | undefined, explicitKey = false): Record<string, unknown> {
   const prev = Number(headers?.[REPLAYED_HEADER]);
-  return { ...(headers ?? {}), [REPLAYED_HEADER]: Number.isFinite(prev) && prev > 0 ? Math.floor(prev) + 1 : 1 };
+  const out: Record<string, unknown> = { ...(headers ?? {}), [REPLAYED_HEADER]: Number.isFinite(prev) && prev > 0 ? Math.floor(prev) + 1 : 1 };
+  if (explicitKey) { delete out.CC; delete out.BCC; }
+  return out;
 }
 
 export function validateReplayCount(count: number | undefined): void {

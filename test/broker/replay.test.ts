@@ -180,4 +180,41 @@ describe('replay dead letters', function () {
     assert.match(human.stdout, /Replayed 20 of 20 from dlq-d/);
     assert.equal(await depth(p.dlq), 0);
   });
+
+  it('a copy the broker returns (its binding removed once the target was checked): its dead letter stays, not counted in targets', async () => {
+    const src = 'src-r'; const dlq = 'dlq-r'; const dlx = 'dlx-r'; const to = 'replay-to-r'; const target = 'target-r';
+    await ch.assertExchange(dlx, 'fanout', { durable: true });
+    await ch.assertQueue(dlq, { durable: true });
+    await ch.bindQueue(dlq, dlx, '');
+    await ch.assertQueue(src, { durable: true, arguments: { 'x-dead-letter-exchange': dlx } });
+    await ch.bindQueue(src, 'orders', 'k1-r');
+    await ch.bindQueue(src, 'orders', 'k2-r');
+    await ch.assertExchange(to, 'direct', { durable: true });
+    await ch.assertQueue(target, { durable: true });
+    await ch.bindQueue(target, to, 'k1-r');
+    await ch.bindQueue(target, to, 'k2-r');
+    const pub = await setup.createConfirmChannel();
+    for (let i = 0; i < 20; i++) { pub.publish('orders', i % 2 ? 'k2-r' : 'k1-r', Buffer.from(String(i)), { messageId: `r-${i}`, persistent: true }); }
+    await pub.waitForConfirms();
+    await pub.close();
+    const worker = await (await v.connect('rejecter-r')).createChannel();
+    const { consumerTag } = await worker.consume(src, (m) => { if (m) { worker.nack(m, false, false); } });
+    await until(async () => (await depth(dlq)) === 20, '20 dead letters in dlq-r', 30_000);
+    await worker.cancel(consumerTag);
+    // Both keys reach "target-r" when checked; the k2 binding goes right after its check, before its first copy is published.
+    const r = await replay(v.config, {
+      pool: dlq, to: { exchange: to },
+      confirmTarget: async (c) => { if (c.routingKeys[0] === 'k2-r') { await ch.unbindQueue(target, to, 'k2-r'); } return true; },
+    });
+    assert.equal(r.replayed, 10, JSON.stringify(r));
+    assert.equal(r.failed, 10, JSON.stringify(r));
+    assert.equal(r.reasons['reached no pool when published: left in the dead-letter pool'], 10, JSON.stringify(r));
+    assert.deepEqual(r.targets, [{ exchange: to, routingKey: 'k1-r', count: 10, pools: [target] }]);
+    assert.equal(await depth(target), 10);
+    // The 10 returned ones are their original dead letters, still in the DLQ (not re-published copies); none lost.
+    const left = await drain(dlq);
+    assert.deepEqual(left.map((x) => x.id).sort(), [1, 3, 5, 7, 9, 11, 13, 15, 17, 19].map((i) => `r-${i}`).sort());
+    assert.ok(left.every((x) => x.replayed === undefined), JSON.stringify(left));
+    assert.deepEqual((await drain(target)).map((x) => x.id).sort(), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18].map((i) => `r-${i}`).sort());
+  });
 });

@@ -133,4 +133,11 @@ describe('replay: target selection', () => {
     for (const bad of [0, -1, 1.5, 100_001, 10_000_000, Number.NaN]) { assert.throws(() => validateReplayCount(bad), /out of range: nothing was moved/); }
     for (const ok of [undefined, 1, 100_000]) { assert.doesNotThrow(() => validateReplayCount(ok)); }
   });
+
+  it('replayHeaders with an explicit routing key drops CC and BCC (they would route the copy by its old keys); without, keeps them', () => {
+    const h = { CC: ['old.cc'], BCC: ['old.bcc'], a: 1 };
+    assert.deepEqual(replayHeaders(h, true), { a: 1, [REPLAYED_HEADER]: 1 });
+    assert.deepEqual(replayHeaders(h), { ...h, [REPLAYED_HEADER]: 1 });
+    assert.deepEqual(h, { CC: ['old.cc'], BCC: ['old.bcc'], a: 1 });
+  });
 });

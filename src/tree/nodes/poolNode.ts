@@ -74,13 +74,15 @@ export class PoolNode extends TreeNode {
 
   async getChildren(): Promise<TreeNode[]> {
     const out: TreeNode[] = [];
+    // Read alongside the bindings and workers (deadLetterNodes never rejects, and waits for the vhost-wide index briefly only).
+    const deadLetters = this.missing ? undefined : deadLetterNodes(this, this.sessionValue, this.vhost, this.pool);
     if (this.pool.members?.length && String(this.pool.type) !== 'classic') { out.push(new PoolMembersNode(this, this.sessionValue, this.pool)); }
     if (this.place === 'folder') {
       const bindings = await this.sessionValue.vhost(this.vhost).poolBindings(this.pool.name);
       out.push(...bindings.map((b) => new PoolBindingNode(this, this.sessionValue, this.vhost, b)));
       if (!bindings.length) { out.push(new InfoNode(this, 'No bindings: only the default exchange reaches this pool', 'info', 'noBindings')); }
     }
-    if (!this.missing) { out.push(...await deadLetterNodes(this, this.sessionValue, this.vhost, this.pool)); }
+    if (deadLetters) { out.push(...await deadLetters); }
     // Drawn from a page's consumer count only (a large broker's Pools folder): the workers are read now (once per refresh).
     const workers = this.place === 'folder' && !this.pool.workers.length && this.pool.consumers > 0 && !this.missing
       ? await this.sessionValue.vhost(this.vhost).workersOf(this.pool.name) : this.pool.workers;
