@@ -292,7 +292,9 @@ export class BrokerSession {
   invalidate(): void {
     const keep = this.statusValue.state === 'connected' && Date.now() - this.overviewAt < OVERVIEW_TTL_MS ? this.memo.peek<ApiOverview>('overview') : undefined;
     this.memo.clear();
-    if (keep) { this.memo.settled.set('overview', keep); void this.memo.get('overview', () => Promise.resolve(keep)); }
+    // Kept, it still answers only once the broker does: overview() waits for this refresh's vhost list (one small request
+    // the tree reads anyway), so a broker whose management API went away fails overview() as before.
+    if (keep) { this.memo.settled.set('overview', keep); void this.memo.get('overview', () => this.visibleVhosts().then(() => keep)).catch(() => undefined); }
     for (const v of this.vhostData.values()) { v.invalidate(); }
   }
 
