@@ -169,7 +169,14 @@ export class HealthTracker {
       const st = c.message_stats as Stats | undefined;
       for (const k of ['ack', 'deliver_get']) { add(`ch:${c.name}:${k}`, details(st, k), st?.[k] ?? (st ? 0 : undefined)); }
     }
+    // Queues deleted, channels closed, workers gone: their series stop growing and go once their newest point is KEEP_MS old.
+    for (const [key, pts] of this.series) {
+      if (!pts.length || pts[pts.length - 1].t < s.at - KEEP_MS) { this.series.delete(key); }
+    }
   }
+
+  /** The keys of the series held (`q:<pool>:ready`, `ch:<channel>:ack`, `x:<tag>:ack`, …). */
+  keys(): string[] { return [...this.series.keys()]; }
 
   /**
    * Exact ack counters of this tool's own (local) workers, counted over AMQP as they ack, by consumer tag: their

@@ -127,6 +127,10 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
     for (const [k, f] of this.byVhost) {
       if (!alive(f.broker)) { this.byVhost.delete(k); this.emit('changed', { ...f, findings: [] }, [...new Set(f.findings.map((x) => x.pool ?? ''))]); }
     }
+    // Their health too: a tracker holds up to ten minutes of samples per series.
+    for (const m of [this.trackers, this.healthReports]) {
+      for (const k of m.keys()) { if (!alive((JSON.parse(k) as string[])[0])) { m.delete(k); } }
+    }
   }
 
   /** The vhost's findings for this refresh of the session (computed once per refresh). */
