@@ -161,8 +161,11 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
         return this.set(kept && kept.source === 'command' ? { ...kept, note } : { ...base, findings: [], note });
       }
       const client = session.client;
-      const [exchanges, qs, bindings, workers] = await Promise.all([
+      // Health beside the rest (its queue read needs the sample-history parameters, so it stays its own), with the
+      // overview's rates_mode already read.
+      const [exchanges, qs, bindings, workers, health] = await Promise.all([
         client.exchanges(vhost, EXCHANGE_COLUMNS), client.queues(vhost, QUEUE_COLUMNS), client.bindings(vhost), session.vhost(vhost).workers(),
+        this.health(session, vhost, key, o.rates_mode ?? null),
       ]);
       const t = topologyFrom(vhost, exchanges, qs, bindings, workers);
       const prev = this.previous.get(key);
@@ -172,7 +175,6 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
         intervalSeconds: prev ? (base.at - prev.at) / 1000 : undefined,
         nodes: session.peekNodes(),
       });
-      const health = await this.health(session, vhost, key);
       return this.set({ ...base, findings: health ? sortFindings([...findings, ...health.findings]) : findings });
     } catch (e) {
       this.log?.debug(`Findings for ${session.name} / ${vhost}: ${describeError(e)}`);
@@ -183,11 +185,11 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   }
 
   /** Reads the vhost's health into its tracker; undefined (logged) when it cannot be read: the other findings still count. */
-  private async health(session: BrokerSession, vhost: string, key: string): Promise<HealthReport | undefined> {
+  private async health(session: BrokerSession, vhost: string, key: string, ratesMode: string | null): Promise<HealthReport | undefined> {
     try {
       const tracker = this.trackers.get(key) ?? new HealthTracker();
       this.trackers.set(key, tracker);
-      tracker.ingest(await fetchHealthSnapshot(session.client, vhost));
+      tracker.ingest(await fetchHealthSnapshot(session.client, vhost, { ratesMode }));
       tracker.ingestExact(Date.now(), this.localWorkers(session.name, vhost));
       const r = tracker.assess(this.healthThresholds());
       this.healthReports.set(key, r);
