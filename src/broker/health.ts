@@ -237,12 +237,18 @@ export class HealthTracker {
     const conns = new Map(s.connections.map((c) => [c.name, c]));
     const chans = new Map(s.channels.map((c) => [c.name, c]));
     const perChannel = new Map<string, number>();
-    for (const c of s.consumers) { const n = c.channel_details?.name ?? ''; perChannel.set(n, (perChannel.get(n) ?? 0) + 1); }
+    const byQueue = new Map<string, ApiConsumer[]>();
+    for (const c of s.consumers) {
+      const n = c.channel_details?.name ?? '';
+      perChannel.set(n, (perChannel.get(n) ?? 0) + 1);
+      const q = c.queue?.name;
+      if (q !== undefined) { const l = byQueue.get(q); if (l) { l.push(c); } else { byQueue.set(q, [c]); } }
+    }
     const pools: PoolHealth[] = [];
     const findings: Finding[] = [];
     for (const q of s.queues) {
       if (o.pool !== undefined && q.name !== o.pool) { continue; }
-      const p = this.pool(q, s, now, windowMs, t, conns, chans, perChannel);
+      const p = this.pool(q, byQueue.get(q.name) ?? [], now, windowMs, t, conns, chans, perChannel);
       pools.push(p.health);
       findings.push(...p.findings);
     }
@@ -253,7 +259,7 @@ export class HealthTracker {
     return { vhost: s.vhost, at: now, ratesMode: s.ratesMode ?? null, pools, findings: sortFindings(findings), note };
   }
 
-  private pool(q: HealthApiQueue, s: HealthSnapshot, now: number, windowMs: number, th: HealthThresholds,
+  private pool(q: HealthApiQueue, consumers: ApiConsumer[], now: number, windowMs: number, th: HealthThresholds,
     conns: Map<string, HealthApiConnection>, chans: Map<string, HealthApiChannel>, perChannel: Map<string, number>): { health: PoolHealth; findings: Finding[] } {
     const ready = this.points(`q:${q.name}:ready`);
     const unacked = this.points(`q:${q.name}:unacked`);
@@ -261,7 +267,6 @@ export class HealthTracker {
     const w = lastWindow(ready, windowMs);
     const rate = (k: string) => counterRate(this.points(`q:${q.name}:${k}`), windowMs) ?? num(details(q.message_stats as Stats | undefined, k)?.rate);
     const readyNow = num(q.messages_ready) ?? 0;
-    const consumers = s.consumers.filter((c) => c.queue?.name === q.name);
     const facts = consumers.map((c) => this.worker(c, now, windowMs, conns, chans, perChannel));
     const workers: WorkerHealth[] = facts.map((f, i) => {
       const others = facts.filter((_, j) => j !== i).map((x) => x.ackRate);

@@ -76,7 +76,8 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   private readonly watched = new Map<string, { session: BrokerSession; vhost: string }>();
   /** Pool health per vhost: a tracker keeps the broker's samples across refreshes (trends, last-ack times). */
   private readonly trackers = new Map<string, HealthTracker>();
-  private readonly healthReports = new Map<string, HealthReport>();
+  /** The pools' health of the last refresh per vhost, by pool name (healthOf is asked for several times per pool drawn). */
+  private readonly healthPools = new Map<string, Map<string, PoolHealth>>();
   /** A large vhost's queue count (the check against maxQueues), read at most every COUNT_TTL_MS. */
   private readonly counted = new Map<string, { at: number; queues: number }>();
   /** The health thresholds (settings rabbitmqPools.health.*); services.ts sets it. */
@@ -101,12 +102,7 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   }
 
   healthOf(broker: string, vhost: string, pool: string): PoolHealth | undefined {
-    return this.healthReports.get(findingsKey(broker, vhost))?.pools.find((p) => p.name === pool);
-  }
-
-  /** The vhost's whole health report as of the last refresh (the panel's Health section). */
-  healthReport(broker: string, vhost: string): HealthReport | undefined {
-    return this.healthReports.get(findingsKey(broker, vhost));
+    return this.healthPools.get(findingsKey(broker, vhost))?.get(pool);
   }
 
   ensure(session: BrokerSession, vhost: string): void {
@@ -128,7 +124,7 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
       if (!alive(f.broker)) { this.byVhost.delete(k); this.emit('changed', { ...f, findings: [] }, [...new Set(f.findings.map((x) => x.pool ?? ''))]); }
     }
     // Their health too: a tracker holds up to ten minutes of samples per series.
-    for (const m of [this.trackers, this.healthReports]) {
+    for (const m of [this.trackers, this.healthPools]) {
       for (const k of m.keys()) { if (!alive((JSON.parse(k) as string[])[0])) { m.delete(k); } }
     }
   }
@@ -192,7 +188,7 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
       tracker.ingest(await fetchHealthSnapshot(session.client, vhost, { ratesMode }));
       tracker.ingestExact(Date.now(), this.localWorkers(session.name, vhost));
       const r = tracker.assess(this.healthThresholds());
-      this.healthReports.set(key, r);
+      this.healthPools.set(key, new Map(r.pools.map((p) => [p.name, p])));
       return r;
     } catch (e) {
       this.log?.debug(`Health for ${session.name} / ${vhost}: ${describeError(e)}`);
