@@ -172,7 +172,12 @@ export async function runDiagnose(client: ManagementClient, vhost: string, opts:
   const snapshot = () => Promise.all([fetchTopology(client, vhost, { includeSystemExchanges: true }), client.channels(vhost)]);
   // Nodes need the monitoring tag: without it the cluster rules go by the queues' state alone.
   const nodes = await client.nodes().catch(() => undefined);
-  let [topology, channels] = await snapshot();
+  // One health read with the broker's own sample history (enough for the trends and last-ack times, healthSeries.ts),
+  // beside the last snapshot rather than after it.
+  const health = () => (opts.health !== false
+    ? runHealth(client, vhost, { sampleSeconds: 0, thresholds: opts.health || undefined, signal: opts.signal })
+    : Promise.resolve(undefined));
+  let [[topology, channels], healthReport] = await Promise.all([snapshot(), sample > 0 ? undefined : health()]);
   let previous: Topology | undefined;
   let windows: DeliveryWindow[] = [];
   let sampled = 0;
@@ -180,7 +185,8 @@ export async function runDiagnose(client: ManagementClient, vhost: string, opts:
     const t0 = Date.now();
     await sleep(sample * 1000, opts.signal);
     sampled = (Date.now() - t0) / 1000;
-    const [t2, ch2] = await snapshot();
+    const [[t2, ch2], h2] = await Promise.all([snapshot(), health()]);
+    healthReport = h2;
     previous = topology;
     windows = deliveryWindowsFromChannels(t2, channels, ch2, sampled);
     [topology, channels] = [t2, ch2];
@@ -194,10 +200,8 @@ export async function runDiagnose(client: ManagementClient, vhost: string, opts:
     upgrade: opts.upgrade ? { channels, deprecatedUsed } : undefined,
   });
   const upgradeFields = opts.upgrade ? { deprecatedFeaturesApi: deprecatedUsed !== undefined } : {};
-  if (opts.health !== false) {
-    // One read with the broker's own sample history: enough for the trends and last-ack times (healthSeries.ts).
-    const health = await runHealth(client, vhost, { sampleSeconds: 0, thresholds: opts.health || undefined, signal: opts.signal });
-    return { vhost, topology, findings: sortFindings([...findings, ...health.findings]), sampledSeconds: Math.round(sampled * 10) / 10, ...upgradeFields };
+  if (healthReport) {
+    return { vhost, topology, findings: sortFindings([...findings, ...healthReport.findings]), sampledSeconds: Math.round(sampled * 10) / 10, ...upgradeFields };
   }
   return { vhost, topology, findings, sampledSeconds: Math.round(sampled * 10) / 10, ...upgradeFields };
 }

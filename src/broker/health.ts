@@ -14,6 +14,7 @@ import { applicationOf, clientNameOf } from './topology';
 import { ApiSampleDetails, Point, backlogVerdict, counterRate, intervalRates, joinRates, lastChange, lastWindow, mergePoints, pointsOf, resolutionSeconds } from './healthSeries';
 import { DEFAULT_HEALTH_THRESHOLDS, HealthThresholds, WorkerState, healthFindings, verdictWords, workerState } from './healthRules';
 import { sleep } from './time';
+import { BrokerError } from './errors';
 
 export * from './healthRules';
 
@@ -47,13 +48,40 @@ export const QUEUE_HEALTH_COLUMNS = [
   'messages_unacknowledged_details', 'effective_policy_definition', 'slave_nodes', 'synchronised_slave_nodes',
 ] as const;
 
-/** Reads one vhost (or one pool of it) with `historySeconds` of the broker's samples at its statistics interval. */
-export async function fetchHealthSnapshot(client: ManagementClient, vhost: string, o: { pool?: string; historySeconds?: number } = {}): Promise<HealthSnapshot> {
+/** What health reads of a channel (its sample history comes within message_stats). */
+export const CHANNEL_HEALTH_COLUMNS = ['name', 'node', 'messages_unacknowledged', 'prefetch_count', 'idle_since', 'message_stats', 'connection_details'] as const;
+/** Up to this many pools are read one by one (PER_POOL_CONCURRENCY at a time) rather than with the vhost's whole list. */
+export const PER_POOL_MAX = 20;
+const PER_POOL_CONCURRENCY = 4;
+
+export interface HealthSnapshotOptions {
+  /** One pool only. */
+  pool?: string;
+  /** Only these pools: up to PER_POOL_MAX read by name (a pool gone is left out), more with the vhost's list. */
+  pools?: readonly string[];
+  historySeconds?: number;
+  /** Already read by the caller (the tree's refresh): not read again. ratesMode: the overview's rates_mode. */
+  consumers?: ApiConsumer[];
+  connections?: HealthApiConnection[];
+  ratesMode?: string | null;
+}
+
+/** Reads one vhost (or some pools of it) with `historySeconds` of the broker's samples at its statistics interval. */
+export async function fetchHealthSnapshot(client: ManagementClient, vhost: string, o: HealthSnapshotOptions = {}): Promise<HealthSnapshot> {
   const age = String(Math.max(5, Math.round(o.historySeconds ?? 60)));
   const hist = { lengths_age: age, lengths_incr: '5', msg_rates_age: age, msg_rates_incr: '5' };
   const cols = { columns: QUEUE_HEALTH_COLUMNS };
+  const byName = o.pool !== undefined ? [o.pool] : o.pools && o.pools.length <= PER_POOL_MAX ? [...new Set(o.pools)] : undefined;
+  const one = (name: string) => client.get<HealthApiQueue>(`api/queues/${enc(vhost)}/${enc(name)}`, { ...cols, params: hist });
   const queues = async (): Promise<HealthApiQueue[]> => {
-    if (o.pool !== undefined) { return [await client.get<HealthApiQueue>(`api/queues/${enc(vhost)}/${enc(o.pool)}`, { ...cols, params: hist })]; }
+    if (o.pool !== undefined) { return [await one(o.pool)]; }
+    if (byName) {
+      const got = await eachLimited(byName, PER_POOL_CONCURRENCY, (n) => one(n).catch((e: unknown) => {
+        if (e instanceof BrokerError && (e.kind === 'not-found' || e.status === 404)) { return undefined; }
+        throw e;
+      }));
+      return got.filter((q): q is HealthApiQueue => q !== undefined);
+    }
     const out: HealthApiQueue[] = [];
     for (let page = 1; ; page++) {
       const r = await client.get<{ items?: HealthApiQueue[]; page_count?: number }>(`api/queues/${enc(vhost)}`, { ...cols, params: { ...hist, page: String(page), page_size: '500', sort: 'name' } });
@@ -61,17 +89,26 @@ export async function fetchHealthSnapshot(client: ManagementClient, vhost: strin
       if (page >= (r.page_count ?? 1) || !r.items?.length) { return out; }
     }
   };
-  const [overview, qs, channels, consumers, connections] = await Promise.all([
-    client.overview().catch(() => undefined),
+  const [ratesMode, qs, channels, consumers, connections] = await Promise.all([
+    o.ratesMode !== undefined ? o.ratesMode ?? undefined : client.overview().then((x) => x.rates_mode, () => undefined),
     queues(),
-    client.get<HealthApiChannel[]>(`api/vhosts/${enc(vhost)}/channels`, { params: { msg_rates_age: age, msg_rates_incr: '5' } }),
-    client.consumers(vhost),
-    client.get<HealthApiConnection[]>(`api/vhosts/${enc(vhost)}/connections`, {
+    client.get<HealthApiChannel[]>(`api/vhosts/${enc(vhost)}/channels`, { columns: CHANNEL_HEALTH_COLUMNS, params: { msg_rates_age: age, msg_rates_incr: '5' } }),
+    o.consumers ?? client.consumers(vhost),
+    o.connections ?? client.get<HealthApiConnection[]>(`api/vhosts/${enc(vhost)}/connections`, {
       columns: ['name', 'vhost', 'user', 'node', 'user_provided_name', 'client_properties', 'peer_host', 'peer_port', 'state', 'channels', 'connected_at'],
     }),
   ]);
   const list = <T>(v: unknown): T[] => (Array.isArray(v) ? v.filter((x) => x !== null && typeof x === 'object') as T[] : []);
-  return { vhost, at: Date.now(), ratesMode: overview?.rates_mode, queues: list(qs), channels: list(channels), consumers: list(consumers), connections: list(connections) };
+  return { vhost, at: Date.now(), ratesMode, queues: list(qs), channels: list(channels), consumers: list(consumers), connections: list(connections) };
+}
+
+/** fn over items, at most `limit` at once, results in order. */
+async function eachLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]); } };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 // ---- the model ----
@@ -169,7 +206,14 @@ export class HealthTracker {
       const st = c.message_stats as Stats | undefined;
       for (const k of ['ack', 'deliver_get']) { add(`ch:${c.name}:${k}`, details(st, k), st?.[k] ?? (st ? 0 : undefined)); }
     }
+    // Queues deleted, channels closed, workers gone: their series stop growing and go once their newest point is KEEP_MS old.
+    for (const [key, pts] of this.series) {
+      if (!pts.length || pts[pts.length - 1].t < s.at - KEEP_MS) { this.series.delete(key); }
+    }
   }
+
+  /** The keys of the series held (`q:<pool>:ready`, `ch:<channel>:ack`, `x:<tag>:ack`, …). */
+  keys(): string[] { return [...this.series.keys()]; }
 
   /**
    * Exact ack counters of this tool's own (local) workers, counted over AMQP as they ack, by consumer tag: their
@@ -193,12 +237,18 @@ export class HealthTracker {
     const conns = new Map(s.connections.map((c) => [c.name, c]));
     const chans = new Map(s.channels.map((c) => [c.name, c]));
     const perChannel = new Map<string, number>();
-    for (const c of s.consumers) { const n = c.channel_details?.name ?? ''; perChannel.set(n, (perChannel.get(n) ?? 0) + 1); }
+    const byQueue = new Map<string, ApiConsumer[]>();
+    for (const c of s.consumers) {
+      const n = c.channel_details?.name ?? '';
+      perChannel.set(n, (perChannel.get(n) ?? 0) + 1);
+      const q = c.queue?.name;
+      if (q !== undefined) { const l = byQueue.get(q); if (l) { l.push(c); } else { byQueue.set(q, [c]); } }
+    }
     const pools: PoolHealth[] = [];
     const findings: Finding[] = [];
     for (const q of s.queues) {
       if (o.pool !== undefined && q.name !== o.pool) { continue; }
-      const p = this.pool(q, s, now, windowMs, t, conns, chans, perChannel);
+      const p = this.pool(q, byQueue.get(q.name) ?? [], now, windowMs, t, conns, chans, perChannel);
       pools.push(p.health);
       findings.push(...p.findings);
     }
@@ -209,7 +259,7 @@ export class HealthTracker {
     return { vhost: s.vhost, at: now, ratesMode: s.ratesMode ?? null, pools, findings: sortFindings(findings), note };
   }
 
-  private pool(q: HealthApiQueue, s: HealthSnapshot, now: number, windowMs: number, th: HealthThresholds,
+  private pool(q: HealthApiQueue, consumers: ApiConsumer[], now: number, windowMs: number, th: HealthThresholds,
     conns: Map<string, HealthApiConnection>, chans: Map<string, HealthApiChannel>, perChannel: Map<string, number>): { health: PoolHealth; findings: Finding[] } {
     const ready = this.points(`q:${q.name}:ready`);
     const unacked = this.points(`q:${q.name}:unacked`);
@@ -217,7 +267,6 @@ export class HealthTracker {
     const w = lastWindow(ready, windowMs);
     const rate = (k: string) => counterRate(this.points(`q:${q.name}:${k}`), windowMs) ?? num(details(q.message_stats as Stats | undefined, k)?.rate);
     const readyNow = num(q.messages_ready) ?? 0;
-    const consumers = s.consumers.filter((c) => c.queue?.name === q.name);
     const facts = consumers.map((c) => this.worker(c, now, windowMs, conns, chans, perChannel));
     const workers: WorkerHealth[] = facts.map((f, i) => {
       const others = facts.filter((_, j) => j !== i).map((x) => x.ackRate);

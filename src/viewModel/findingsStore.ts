@@ -76,7 +76,8 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   private readonly watched = new Map<string, { session: BrokerSession; vhost: string }>();
   /** Pool health per vhost: a tracker keeps the broker's samples across refreshes (trends, last-ack times). */
   private readonly trackers = new Map<string, HealthTracker>();
-  private readonly healthReports = new Map<string, HealthReport>();
+  /** The pools' health of the last refresh per vhost, by pool name (healthOf is asked for several times per pool drawn). */
+  private readonly healthPools = new Map<string, Map<string, PoolHealth>>();
   /** A large vhost's queue count (the check against maxQueues), read at most every COUNT_TTL_MS. */
   private readonly counted = new Map<string, { at: number; queues: number }>();
   /** The health thresholds (settings rabbitmqPools.health.*); services.ts sets it. */
@@ -101,12 +102,7 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   }
 
   healthOf(broker: string, vhost: string, pool: string): PoolHealth | undefined {
-    return this.healthReports.get(findingsKey(broker, vhost))?.pools.find((p) => p.name === pool);
-  }
-
-  /** The vhost's whole health report as of the last refresh (the panel's Health section). */
-  healthReport(broker: string, vhost: string): HealthReport | undefined {
-    return this.healthReports.get(findingsKey(broker, vhost));
+    return this.healthPools.get(findingsKey(broker, vhost))?.get(pool);
   }
 
   ensure(session: BrokerSession, vhost: string): void {
@@ -126,6 +122,10 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   prune(alive: (broker: string) => boolean): void {
     for (const [k, f] of this.byVhost) {
       if (!alive(f.broker)) { this.byVhost.delete(k); this.emit('changed', { ...f, findings: [] }, [...new Set(f.findings.map((x) => x.pool ?? ''))]); }
+    }
+    // Their health too: a tracker holds up to ten minutes of samples per series.
+    for (const m of [this.trackers, this.healthPools]) {
+      for (const k of m.keys()) { if (!alive((JSON.parse(k) as string[])[0])) { m.delete(k); } }
     }
   }
 
@@ -157,8 +157,11 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
         return this.set(kept && kept.source === 'command' ? { ...kept, note } : { ...base, findings: [], note });
       }
       const client = session.client;
-      const [exchanges, qs, bindings, workers] = await Promise.all([
+      // Health beside the rest (its queue read needs the sample-history parameters, so it stays its own), with the
+      // overview's rates_mode already read.
+      const [exchanges, qs, bindings, workers, health] = await Promise.all([
         client.exchanges(vhost, EXCHANGE_COLUMNS), client.queues(vhost, QUEUE_COLUMNS), client.bindings(vhost), session.vhost(vhost).workers(),
+        this.health(session, vhost, key, o.rates_mode ?? null),
       ]);
       const t = topologyFrom(vhost, exchanges, qs, bindings, workers);
       const prev = this.previous.get(key);
@@ -168,7 +171,6 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
         intervalSeconds: prev ? (base.at - prev.at) / 1000 : undefined,
         nodes: session.peekNodes(),
       });
-      const health = await this.health(session, vhost, key);
       return this.set({ ...base, findings: health ? sortFindings([...findings, ...health.findings]) : findings });
     } catch (e) {
       this.log?.debug(`Findings for ${session.name} / ${vhost}: ${describeError(e)}`);
@@ -179,14 +181,14 @@ export class FindingsStore extends EventEmitter<FindingsStoreEvents> implements 
   }
 
   /** Reads the vhost's health into its tracker; undefined (logged) when it cannot be read: the other findings still count. */
-  private async health(session: BrokerSession, vhost: string, key: string): Promise<HealthReport | undefined> {
+  private async health(session: BrokerSession, vhost: string, key: string, ratesMode: string | null): Promise<HealthReport | undefined> {
     try {
       const tracker = this.trackers.get(key) ?? new HealthTracker();
       this.trackers.set(key, tracker);
-      tracker.ingest(await fetchHealthSnapshot(session.client, vhost));
+      tracker.ingest(await fetchHealthSnapshot(session.client, vhost, { ratesMode }));
       tracker.ingestExact(Date.now(), this.localWorkers(session.name, vhost));
       const r = tracker.assess(this.healthThresholds());
-      this.healthReports.set(key, r);
+      this.healthPools.set(key, new Map(r.pools.map((p) => [p.name, p])));
       return r;
     } catch (e) {
       this.log?.debug(`Health for ${session.name} / ${vhost}: ${describeError(e)}`);

@@ -222,10 +222,12 @@ export class DeliveryCountsPanel implements vscode.Disposable {
       this.source = source;
       this.health = new PanelHealthFeed(this.client, this.selection.vhost, () => source.list().map((p) => p.name), healthThresholdsFromSettings,
         (health) => this.throttle.health(health)); // through the throttle: at most 4 messages a second in all
-      this.health.setVisible(this.panel.visible);
       source.setVisible(this.panel.visible);
-      await source.refresh();
-      if (this.panel.visible) { void this.health.poll(); }
+      const health = this.health;
+      // After the first refresh (a failed one too: the source tries again) the feed reads the pools the source listed;
+      // it skips a poll while there are none.
+      try { await source.refresh(); } finally { if (!this.disposed) { health.setVisible(this.panel.visible); } }
+      if (this.panel.visible && !this.disposed) { void health.poll(); }
     } catch (e) {
       this.notice('error', describeError(e));
       this.services.log.error(`Delivery Counts: ${describeError(e)}`);

@@ -31,11 +31,13 @@ export class PanelHealthFeed {
 
   async poll(): Promise<void> {
     if (this.running) { return; }
+    const names = new Set(this.pools());
+    // No pools yet (the counts source has not listed them): nothing to judge, and no whole-vhost read for it.
+    if (!names.size) { return; }
     this.running = true;
     try {
-      const names = new Set(this.pools());
-      const one = names.size === 1 ? [...names][0] : undefined;
-      this.tracker.ingest(await fetchHealthSnapshot(this.client, this.vhost, { pool: one }));
+      // A few pools: each read by name (PER_POOL_MAX, a few at a time); more: the vhost's list.
+      this.tracker.ingest(await fetchHealthSnapshot(this.client, this.vhost, { pools: [...names] }));
       const r = this.tracker.assess(this.thresholds());
       this.latest = {
         at: r.at, note: r.note,

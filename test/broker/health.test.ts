@@ -7,6 +7,8 @@ import * as assert from 'node:assert/strict';
 import type * as amqp from 'amqplib';
 import { HealthReport, HealthTracker, PoolHealth, fetchHealthSnapshot, runHealth } from '../../src/broker/health';
 import { runDiagnose } from '../../src/broker/diagnose';
+import { PanelHealthFeed } from '../../src/webview/healthFeed';
+import type { HealthView } from '../../src/viewModel/panelProtocol';
 import { TestVhost, freshVhost, runCli, until, untilConsumers } from '../support/broker';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -154,5 +156,23 @@ describe('pool health on a real broker', function () {
     const real = (Date.now() - reportedAt) / 1000;
     assert.ok(Math.abs(p.drainSeconds - real) <= 0.3 * real, `drain ${p.drainSeconds.toFixed(1)} s vs real ${real.toFixed(1)} s; ready ${JSON.stringify(p.history.map((h) => [h.t - started, h.ready]))}; acked at report ${ackedAtReport}`);
     await v.client.deleteQueue(v.name, q);
+  });
+  it('a few pools are read by name (one gone is left out, no other pool read); the panel feed reads nothing before it has pools', async () => {
+    const [a, b, other] = ['health-byname-a', 'health-byname-b', 'health-byname-other'];
+    for (const q of [a, b, other]) { await pub.assertQueue(q, { durable: false }); }
+    const s = await fetchHealthSnapshot(v.client, v.name, { pools: [a, b, 'health-byname-gone'] });
+    assert.deepEqual(s.queues.map((q) => q.name).sort(), [a, b]);
+    const views: HealthView[] = [];
+    let names: string[] = [];
+    const feed = new PanelHealthFeed(v.client, v.name, () => names, () => ({}), (x) => views.push(x));
+    await feed.poll();
+    assert.equal(views.length, 0, 'no view (and no whole-vhost read) without pools');
+    assert.equal(feed.latest, undefined);
+    names = [a];
+    await feed.poll();
+    assert.equal(views.length, 1);
+    assert.deepEqual(views[0].pools.map((p) => p.name), [a]);
+    assert.equal(views[0].error, undefined);
+    feed.dispose();
   });
 });

@@ -170,6 +170,19 @@ describe('HealthTracker on synthetic snapshots', () => {
     assert.notEqual(w.state, 'stalled');
   });
 
+  it('forgets the series of a channel and a queue gone once their newest point is ten minutes old', () => {
+    const tr = new HealthTracker();
+    const now = T0 + 20_000 + 1000;
+    tr.ingest(snapshot(now, { stalledAck: [3, 3, 3, 3, 3], okAck: [0, 50, 100, 150, 200], ready: [100, 150, 200, 250, 300] }));
+    assert.ok(tr.keys().includes('ch:chS:ack') && tr.keys().includes('q:p:ready'));
+    const without = (at: number): HealthSnapshot => ({ ...snapshot(at, { stalledAck: [3], okAck: [0], ready: [0] }), queues: [], channels: [], consumers: [] });
+    tr.ingest(without(now + 60_000));
+    assert.ok(tr.keys().includes('ch:chS:ack'), 'kept while younger than ten minutes');
+    tr.ingest(without(T0 + 20_000 + 10 * 60_000 + 1));
+    assert.deepEqual(tr.keys().filter((k) => k.startsWith('ch:chS') || k.startsWith('q:p:')), []);
+    assert.deepEqual(tr.points('ch:chS:ack'), []);
+  });
+
   it('without broker samples (rates_mode = none) it keeps what it read, when it read it, and says the rest is unknown', () => {
     const tr = new HealthTracker();
     const q = (ready: number): HealthApiQueue => ({ name: 'p', vhost: 'v', messages_ready: ready, messages_unacknowledged: 0, consumers: 0 });
