@@ -82,11 +82,63 @@ export function table(results) {
     const c = l.cores.ours;
     row('7 load', `cores busy during the drain: machine / broker / this process (of ${Math.round(c.of)})`, `${c.machine.toFixed(2)} / ${c.broker.toFixed(2)} / ${c.self.toFixed(2)}`, `${l.cores.raw.machine.toFixed(2)} / ${l.cores.raw.broker.toFixed(2)} / ${l.cores.raw.self.toFixed(2)}`, '', '', '');
   }
+  shapesRows(f.shapes, row, ok);
   const cols = ['figure', 'what', 'ours', 'base', 'ratio', 'target', 'ok'];
   const head = { figure: 'figure', what: 'measure', ours: 'ours (median)', base: 'baseline (median)', ratio: 'ratio', target: 'target', ok: 'met' };
   const w = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => String(r[c]).length))]));
   const line = (r) => `| ${cols.map((c) => String(r[c]).padEnd(w[c])).join(' | ')} |`;
   return [line(head), `|${cols.map((c) => '-'.repeat(w[c] + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** Sample-wise sum of two summaries taken in the same repetitions (same order), as a median. */
+function sumMedian(a, b) {
+  if (!a?.samples || !b?.samples || a.samples.length !== b.samples.length) { return undefined; }
+  const s = a.samples.map((x, i) => x + b.samples[i]).sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+/** Median of the per-repetition ratios a[i] / b[i] (the pairs: each ours next to its baseline of the same round). */
+function pairMedian(a, b) {
+  if (!a?.samples || !b?.samples || a.samples.length !== b.samples.length) { return undefined; }
+  const s = a.samples.map((x, i) => x / b.samples[i]).sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Figure 8 (issue 19): each shape beside the management UI answering the same question on the same broker in the same run.
+ * Targets: an expansion no slower than the UI's answer (it draws no workers); the Exchanges level ≤ 100 ms; the Pools folder
+ * ≤ 1.2× one paged queue request; the broker's CPU per tree refresh ≤ the UI's own refresh of its queues page.
+ */
+function shapesRows(s, row, ok) {
+  if (!s) { return; }
+  const times = (x, base) => (x !== undefined && base ? `${(x / base).toFixed(2)}×` : '');
+  for (const key of ['q10000', 'q50000']) {
+    const x = s[key];
+    if (!x) { continue; }
+    const t = x.tool;
+    const n = `${(x.queues / 1000).toFixed(0)}k q`;
+    const ui = x.ui.fanoutBindings.median;
+    const uiLine = `UI bindings page ${fmtMs(ui)}`;
+    row('8 shapes', `${n}: 500-pool key: the key's names drawn (${t.fanoutShown} + Load more…)`, fmtMs(t.fanoutNames.median), uiLine, times(t.fanoutNames.median, ui), '≤ UI', ok(t.fanoutNames.median <= ui));
+    row('8 shapes', `${n}: 500-pool key: the first 50 with workers`, fmtMs(t.fanoutFirst50.median), uiLine, times(t.fanoutFirst50.median, ui), '≤ UI', ok(t.fanoutFirst50.median <= ui));
+    const all = t.fanoutAll?.median ?? sumMedian(t.fanoutNames, t.fanoutKeyDetails);
+    if (all !== undefined) { row('8 shapes', `${n}: 500-pool key: all ${t.fanoutShown} shown with workers (${t.fanoutWorkersShown} workers)`, fmtMs(all), uiLine, times(all, ui), '≤ UI', ok(all <= ui)); }
+    const rpc = x.ui.rpcBindings.median;
+    row('8 shapes', `${n}: exchange with ${t.rpcKeys.toLocaleString('en-US')} keys: keys drawn (${t.rpcKeysShown} + Load more…)`, fmtMs(t.rpcExchange.median), `UI bindings page (500 rows) ${fmtMs(rpc)}`, times(t.rpcExchange.median, rpc), '≤ UI', ok(t.rpcExchange.median <= rpc));
+    row('8 shapes', `${n}: exchange with ${t.rpcKeys.toLocaleString('en-US')} keys: one key's pool`, fmtMs(t.rpcKey.median), '', '', '', '');
+    row('8 shapes', `${n}: Exchanges level, cold session (overview included) / after a Refresh`, `${fmtMs(t.exchangesLevel.median)} / ${fmtMs(t.exchangesAfterRefresh.median)}`, '', '', '≤ 100 ms', ok(t.exchangesLevel.median <= 100 && t.exchangesAfterRefresh.median <= 100));
+    const floor = t.onePagedRequest.median;
+    row('8 shapes', `${n}: Pools folder (${t.poolsShown} of ${t.poolsTotal.toLocaleString('en-US')} pools)`, fmtMs(t.poolsFolder.median), `one paged request ${fmtMs(floor)} (UI queues page ${fmtMs(x.ui.queuesFirst100.median)})`, times(t.poolsFolder.median, floor), '≤ 1.2×', ok(t.poolsFolder.median <= 1.2 * floor));
+    const cpu = s[`cpu${x.queues}`];
+    if (cpu) {
+      const pairs = pairMedian(cpu.treeFolders, cpu.ui);
+      row('8 shapes', `${n}: broker CPU per tree refresh (folders expanded; ${cpu.rounds} rounds of ${cpu.refreshes})`, fmtMs(cpu.treeFolders.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, `${times(cpu.treeFolders.median, cpu.ui.median)}${pairs !== undefined ? ` (pairs ${pairs.toFixed(2)}×)` : ''}`, '≤ UI', ok(cpu.treeFolders.median <= cpu.ui.median));
+      row('8 shapes', `${n}: (ref) broker CPU per refresh with the 500-pool key's ${t.fanoutShown} details`, fmtMs(cpu.treeKey.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, times(cpu.treeKey.median, cpu.ui.median), '', '');
+    }
+    row('8 shapes', `${n}: (ref) ${t.fanoutShown} details, 8 / 4 in flight: wall (broker CPU)`, `${fmtMs(t.details8.median)} (${fmtMs(t.details8Broker.median)})`, `${fmtMs(t.details4.median)} (${fmtMs(t.details4Broker.median)})`, '', '', '');
+    if (x.regexLookup500) { row('8 shapes', `${n}: (ref) before issue 19: the key's 500 pools by regex pages of 40`, fmtMs(x.regexLookup500.median), '', '', '', ''); }
+  }
 }
 
 /** The generated section: which file, when, which commit, on what, then the table. */

@@ -307,7 +307,7 @@ export async function benchShapes(T, { reps, with50k = true, cpuRefreshes = 6, l
       tool: {
         exchangesLevel: col(r.tool.first, 'exchangesMs'), exchangesAfterRefresh: col(r.tool.first, 'exchangesRefreshMs'),
         details4: col(r.tool.details4, 'ms'), details4Broker: col(r.tool.details4, 'brokerMs'), details8: col(r.tool.details8, 'ms'), details8Broker: col(r.tool.details8, 'brokerMs'), exchangesFolder: col(r.tool.first, 'exchangesFolderMs'), poolsFolder: col(r.tool.first, 'poolsFolderMs'), onePagedRequest: col(r.tool.first, 'onePagedRequestMs'),
-        fanoutExchange: col(f, 'exchangeMs'), fanoutNames: col(f, 'namesMs'), fanoutFirst50: summary(f.map((x) => x.namesMs + x.firstChunkMs)), fanoutKeyDetails: col(f, 'detailsMs'), fanoutKey: col(f, 'keyMs'),
+        fanoutExchange: col(f, 'exchangeMs'), fanoutNames: col(f, 'namesMs'), fanoutFirst50: summary(f.map((x) => x.namesMs + x.firstChunkMs)), fanoutKeyDetails: col(f, 'detailsMs'), fanoutKey: col(f, 'keyMs'), fanoutAll: summary(f.map((x) => x.namesMs + x.detailsMs)),
         fanoutShown: f[0].namesShown, fanoutPools: f[0].poolsOfKey, fanoutWorkersShown: f[0].workers,
         rpcExchange: col(r.tool.rpc, 'exchangeMs'), rpcKeys: r.tool.rpc[0].keys, rpcKeysShown: r.tool.rpc[0].keysShown, rpcKey: col(r.tool.rpc, 'keyMs'),
         poolsShown: r.tool.first[0].shown, poolsTotal: r.tool.first[0].total,
@@ -333,7 +333,7 @@ export async function benchShapes(T, { reps, with50k = true, cpuRefreshes = 6, l
   return out;
 }
 
-/** The figure's lines for the console (BENCHMARKS.md has the table). */
+/** The figure's lines for the console (BENCHMARKS.md's table has them too: bench/report.mjs). */
 export function shapesLines(r) {
   const m = (x) => (x ? `${Math.round(x.median)} ms` : '—');
   const out = [];

@@ -29,7 +29,7 @@ function consumersOf(q: ApiQueue): ApiConsumer[] | undefined {
   return Array.isArray(c) ? c as ApiConsumer[] : undefined;
 }
 
-/** How long a refresh keeps the broker's overview (its totals cost the broker a pass over every queue). */
+/** How long a refresh keeps the broker's overview (its version and cluster name do not change; its counts may be this old). */
 export const OVERVIEW_TTL_MS = 30_000;
 
 export interface TreeOptions {
@@ -286,8 +286,8 @@ export class BrokerSession {
 
   /**
    * A refresh: every cached read goes; pages shown, filters and expansion stay. The overview is kept for OVERVIEW_TTL_MS
-   * while the broker answers: RabbitMQ totals every queue for it (100–185 ms at 50,000 queues, BENCHMARKS.md figure 8), and
-   * its version and cluster name do not change; the vhost list, read at every refresh, still tells a broker that went away.
+   * while the broker answers: its version and cluster name do not change; the vhost list, read at every refresh, still tells
+   * a broker that went away.
    */
   invalidate(): void {
     const keep = this.statusValue.state === 'connected' && Date.now() - this.overviewAt < OVERVIEW_TTL_MS ? this.memo.peek<ApiOverview>('overview') : undefined;
@@ -313,9 +313,12 @@ export class BrokerSession {
     this.clientInstance?.dispose();
   }
 
-  /** The broker's overview; also what the status bar reports (connected / unreachable / auth failed). */
+  /**
+   * The broker's overview without its statistics (version, cluster, node, object counts: `overviewWithoutStats`, which does
+   * not make the broker total every queue); also what the status bar reports (connected / unreachable / auth failed).
+   */
   overview(): Promise<ApiOverview> {
-    return this.memo.get('overview', () => this.memo.track('overview', this.client.overview().then((o) => {
+    return this.memo.get('overview', () => this.memo.track('overview', this.client.overviewWithoutStats().then((o) => {
       this.overviewAt = Date.now();
       const ep = this.client.endpoint();
       this.setStatus({ state: 'connected', detail: `RabbitMQ ${o.rabbitmq_version ?? '?'}${o.cluster_name ? ` · ${o.cluster_name}` : ''}${ep.count > 1 ? ` · ${this.client.describeEndpoint()}` : ''}` });

@@ -70,6 +70,19 @@ describe('a binding key with 300 pools (tree view model, real broker)', function
     assert.equal(paths.filter((p) => p.startsWith(`/api/queues/${encodeURIComponent(v.name)}/`)).length, 200, 'one request per pool shown');
   });
 
+  it('the broker line reads the overview without statistics: version and counts, no per-queue totals', async () => {
+    const full = await v.client.overview();
+    const o = await session.overview();
+    assert.equal(o.rabbitmq_version, full.rabbitmq_version);
+    assert.ok(o.rabbitmq_version, 'the broker says its version');
+    assert.equal(o.cluster_name, full.cluster_name);
+    assert.equal(o.object_totals?.queues, full.object_totals?.queues, 'the queue count (the tree\'s size thresholds) is there');
+    assert.ok((o.object_totals?.queues ?? 0) >= POOLS);
+    assert.ok(full.queue_totals, 'the full overview totals every queue');
+    assert.equal(o.queue_totals, undefined, 'disable_stats=true: the broker did not total every queue for the tree');
+    assert.equal(session.status.state, 'connected');
+  });
+
   it('Load more reaches all 300 (details filled in the background, chunk by chunk) with the right workers and depths', async () => {
     const vh = session.vhost(v.name);
     const [group] = await vh.bindingGroups(EXCHANGE);

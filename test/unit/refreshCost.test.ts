@@ -15,7 +15,9 @@ function stubSession(o: { queues?: number; overviewMs?: number } = {}) {
   const state = { down: false };
   const down = () => new BrokerError('unreachable', 'Nothing answers at http://127.0.0.1:1', 'Start the broker');
   const client = {
-    overview: async () => {
+    // The tree reads the overview without statistics only: the full one makes the broker total every queue.
+    overview: async () => { throw new Error('the tree asked for the overview with statistics'); },
+    overviewWithoutStats: async () => {
       calls.overview++;
       await new Promise((r) => setTimeout(r, o.overviewMs ?? 0));
       if (state.down) { throw down(); }

@@ -43,7 +43,11 @@ export class BrokerNode extends TreeNode {
       t.field('RabbitMQ', o.rabbitmq_version).field('Erlang', o.erlang_version).field('Cluster', o.cluster_name)
         .field('Nodes', nodes.length ? nodes.map((n) => `${n.name}${n.running === false ? ' (down)' : ''}${n.mem_alarm || n.disk_free_alarm ? ' (alarm)' : ''}`).join(', ') : o.node);
       const tot = o.object_totals;
-      if (tot) { t.field('Objects', `${tot.queues ?? 0} queues, ${tot.exchanges ?? 0} exchanges, ${tot.consumers ?? 0} consumers, ${tot.connections ?? 0} connections`); }
+      if (tot) {
+        const counts = ([['queues', tot.queues], ['exchanges', tot.exchanges], ['consumers', tot.consumers], ['connections', tot.connections]] as const)
+          .filter(([, n]) => n !== undefined).map(([what, n]) => `${n} ${what}`);
+        if (counts.length) { t.field('Objects', counts.join(', ')); }
+      }
       if (cluster) { t.field('Cluster state', cluster.summary).field('Management API', cluster.endpoint); }
     } else if (state === 'unreachable' || state === 'auth' || state === 'error') {
       item.description = state === 'auth' ? 'auth failed' : state;
