@@ -134,6 +134,7 @@ function shapesRows(s, row, ok) {
     if (cpu) {
       const pairs = pairMedian(cpu.treeFolders, cpu.ui);
       row('8 shapes', `${n}: broker CPU per tree refresh (folders expanded; ${cpu.rounds} rounds of ${cpu.refreshes})`, fmtMs(cpu.treeFolders.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, `${times(cpu.treeFolders.median, cpu.ui.median)}${pairs !== undefined ? ` (pairs ${pairs.toFixed(2)}×)` : ''}`, '≤ UI', ok(cpu.treeFolders.median <= cpu.ui.median));
+      if (cpu.treeMainExtras) { row('8 shapes', `${n}: (ref) broker CPU per refresh before the follow-up (+ findings' vhost count + dead-letter index)`, fmtMs(cpu.treeMainExtras.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, times(cpu.treeMainExtras.median, cpu.ui.median), '', ''); }
       row('8 shapes', `${n}: (ref) broker CPU per refresh with the 500-pool key's ${t.fanoutShown} details`, fmtMs(cpu.treeKey.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, times(cpu.treeKey.median, cpu.ui.median), '', '');
     }
     row('8 shapes', `${n}: (ref) ${t.fanoutShown} details, 8 / 4 in flight: wall (broker CPU)`, `${fmtMs(t.details8.median)} (${fmtMs(t.details8Broker.median)})`, `${fmtMs(t.details4.median)} (${fmtMs(t.details4Broker.median)})`, '', '', '');

@@ -26,7 +26,7 @@ const PREFILL_CONNECTIONS = 2;
 const IDLE_REFRESHES = 8;
 /** A small test notification (~110 B): the body a worker gets does not matter to its cost (no parse with a message id). */
 const BODY = Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ event_type: 'load.test', payload: { n: 0 } }) }));
-const TREE_OPTIONS = { pageSize: 200, showSystemExchanges: false };
+const TREE_OPTIONS = { pageSize: 100, showSystemExchanges: false }; // rabbitmqPools.pageSize's default
 const cpuOf = (c0) => { const c = process.cpuUsage(c0); return c.user + c.system; };
 
 /** The broker's Erlang VM: the beam.smp process that listens on the AMQP URL's port (another broker may run beside it). */

@@ -11,7 +11,7 @@
 import { median, summary } from './common.mjs';
 import { exchangeName, queueName, poolOfConsumer } from './scenario.mjs';
 
-const TREE_OPTIONS = { pageSize: 200, showSystemExchanges: false };
+const TREE_OPTIONS = { pageSize: 100, showSystemExchanges: false }; // rabbitmqPools.pageSize's default
 
 function counter(T, config) {
   const c = { bytes: 0, requests: 0, paths: [] };

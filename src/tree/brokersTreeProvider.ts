@@ -21,7 +21,7 @@ import { TreeExtras, attachExtras, newTreeExtras } from './treeExtras';
 export function treeOptions(): TreeOptions {
   const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
   return {
-    pageSize: Math.min(Math.max(1, c.get<number>(Settings.pageSize, 200)), 500),
+    pageSize: Math.min(Math.max(1, c.get<number>(Settings.pageSize, 100)), 500),
     showSystemExchanges: c.get<boolean>(Settings.showSystemExchanges, false),
   };
 }

@@ -140,7 +140,8 @@ describe('Brokers tree', function () {
     const workers = await kids(ceilometer);
     assert.deepStrictEqual(workers.map(label), ['ceilometer-collector', 'ceilometer-collector', 'ceilometer-collector']);
     assert.strictEqual(ctx(workers[0]), ContextValues.worker);
-    assert.match(describe_(workers[0]), /^ceilometer-collector-0 · prefetch 10 · manual ack$/);
+    // Once the refresh's health read is in (it runs beside the tree's reads), the line starts with unacked/prefetch.
+    assert.match(describe_(workers[0]), /^(?:\d+\/10 unacked · )?ceilometer-collector-0 · prefetch 10 · manual ack$/);
     assert.deepStrictEqual((await kids(pools[0])).map(label), ['audit-logger']);
     assert.deepStrictEqual((await kids(pools[2])).map(label), ['oslo-notifier']);
   });
@@ -265,26 +266,26 @@ describe('Brokers tree', function () {
       const t0 = Date.now();
       const first = await kids(folder);
       const ms = Date.now() - t0;
-      assert.strictEqual(first.length, 201);
+      assert.strictEqual(first.length, 101);
       assert.strictEqual(label(first[0]), 'q-0000');
-      assert.strictEqual(label(first[199]), 'q-0199');
-      const more = first[200];
+      assert.strictEqual(label(first[99]), 'q-0099');
+      const more = first[100];
       assert.strictEqual(label(more), 'Load more…');
       assert.strictEqual(ctx(more), ContextValues.loadMore);
-      assert.strictEqual(describe_(more), '200 of 1,200 shown');
+      assert.strictEqual(describe_(more), '100 of 1,200 shown');
       assert.strictEqual(item(more).command?.command, Commands.loadMore);
       console.log(`    first page of 1,200 pools in ${ms} ms`);
 
       await vscode.commands.executeCommand(Commands.loadMore, more);
       const second = await kids(folder);
-      assert.strictEqual(second.length, 401);
-      assert.strictEqual(label(second[399]), 'q-0399');
-      assert.strictEqual(describe_(second[400]), '400 of 1,200 shown');
+      assert.strictEqual(second.length, 201);
+      assert.strictEqual(label(second[199]), 'q-0199');
+      assert.strictEqual(describe_(second[200]), '200 of 1,200 shown');
 
       // A refresh re-reads the same number of pages.
       tree().refresh();
       const again = await kids(await path('big', big.name, 'Pools'));
-      assert.strictEqual(again.length, 401);
+      assert.strictEqual(again.length, 201);
     });
 
     it('follows rabbitmqPools.pageSize', async () => {
