@@ -133,7 +133,7 @@ function shapesRows(s, row, ok) {
     const cpu = s[`cpu${x.queues}`];
     if (cpu) {
       const pairs = pairMedian(cpu.treeFolders, cpu.ui);
-      row('8 shapes', `${n}: broker CPU per tree refresh (folders expanded; ${cpu.rounds} rounds of ${cpu.refreshes})`, fmtMs(cpu.treeFolders.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, `${times(cpu.treeFolders.median, cpu.ui.median)}${pairs !== undefined ? ` (pairs ${pairs.toFixed(2)}×)` : ''}`, '≤ UI', ok(cpu.treeFolders.median <= cpu.ui.median));
+      row('8 shapes', `${n}: broker CPU per tree refresh (folders expanded; ${cpu.windowSeconds ? `${cpu.rounds} windows of ${cpu.windowSeconds} s` : `${cpu.rounds} rounds of ${cpu.refreshes}`})`, fmtMs(cpu.treeFolders.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, `${times(cpu.treeFolders.median, cpu.ui.median)}${pairs !== undefined ? ` (pairs ${pairs.toFixed(2)}×)` : ''}`, '≤ UI', ok(cpu.treeFolders.median <= cpu.ui.median));
       if (cpu.treeMainExtras) { row('8 shapes', `${n}: (ref) broker CPU per refresh before the follow-up (+ findings' vhost count + dead-letter index)`, fmtMs(cpu.treeMainExtras.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, times(cpu.treeMainExtras.median, cpu.ui.median), '', ''); }
       row('8 shapes', `${n}: (ref) broker CPU per refresh with the 500-pool key's ${t.fanoutShown} details`, fmtMs(cpu.treeKey.median), `UI queues-page refresh ${fmtMs(cpu.ui.median)}`, times(cpu.treeKey.median, cpu.ui.median), '', '');
     }

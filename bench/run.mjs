@@ -88,7 +88,7 @@ async function main() {
   if (ONLY.has('shapes')) {
     // First, on its own node: nothing of the shared broker is touched, and its 50,000 queues never slow the other figures.
     log('8: broker shapes on a dedicated node (scripts/bench-node.sh), beside the management UI in chromium…');
-    results.figures.shapes = await benchShapes(T, { reps: QUICK ? 3 : REPS, with50k: !flag('no-50k'), cpuRefreshes: QUICK ? 4 : 6, log });
+    results.figures.shapes = await benchShapes(T, { reps: QUICK ? 3 : REPS, with50k: !flag('no-50k'), cpuWindowSeconds: QUICK ? 5 : 10, log });
     if (ONLY.size === 1) { results.loadAfter = loadAvg(); results.finishedAt = new Date().toISOString(); return; }
   }
 

@@ -159,13 +159,16 @@ async function treeRefresh(T, s, profile) {
 
 /**
  * Broker CPU (beam.smp utime+stime) per refresh. The UI's own refresh of its queues page is recorded from chromium (every
- * request the page sends in one 5 s cycle), then replayed by this process in bursts, like the tree's refreshes: the same
- * requests cost the broker the same whoever sends them, and a burst of N refreshes in a few seconds stands far above the
- * broker's idle CPU (statistics collection: bursty every 5 s), which a 5 s-paced window does not. Idle rate from 10 s
- * windows between the bursts; bursts interleaved (tree folders, tree + key, UI) `rounds` times; medians.
+ * request the page sends in one 5 s cycle), then replayed by this process, like the tree's refreshes: the same requests
+ * cost the broker the same whoever sends them. Each profile refreshes back to back for a window of `windowSeconds` (10 s:
+ * two of the broker's 5 s statistics cycles, whose bursty collection is the idle CPU), so every window holds the same
+ * background; the idle rate comes from windows of the same length between them. Windows interleaved (idle, tree folders,
+ * tree + key, UI) `rounds` times; per refresh = (window CPU − idle rate × its length) / refreshes in it; medians and pairs.
+ * (Bursts of a fixed 6 refreshes, ~1 s at 10,000 queues, caught one statistics burst or none: 81–174 ms for the same
+ * refresh, 2026-12-07T1238Z.)
  */
-async function brokerCpu(T, config, ui, pid, { refreshes, rounds = 3, withMain = true, log }) {
-  log(`8: broker CPU per refresh: the UI's queues-page refresh recorded, then ${rounds} × (idle, tree folders, tree + 500-pool key, UI replay) of ${refreshes} refreshes…`);
+async function brokerCpu(T, config, ui, pid, { windowSeconds = 10, rounds = 3, withMain = true, log }) {
+  log(`8: broker CPU per refresh: the UI's queues-page refresh recorded, then ${rounds} × (idle, tree folders, tree + 500-pool key, ${withMain ? 'main\'s extras, ' : ''}UI replay) windows of ${windowSeconds} s…`);
   const recorded = [];
   const onReq = (req) => { const u = new URL(req.url()); if (u.pathname.startsWith('/api/')) { recorded.push(u.pathname + u.search); } };
   await ui.page.goto(`${NODE_HTTP}/#/queues`);
@@ -177,14 +180,18 @@ async function brokerCpu(T, config, ui, pid, { refreshes, rounds = 3, withMain =
   await ui.page.goto('about:blank');
   const c = new T.ManagementClient(config);
   const uiRefresh = () => Promise.all(recorded.map((p) => c.get(p.slice(1))));
-  const burst = async (fn) => { const a = beamTicks(pid); const t = performance.now(); for (let i = 0; i < refreshes; i++) { await fn(); } return { ticks: beamTicks(pid) - a, seconds: (performance.now() - t) / 1000 }; };
+  const burst = async (fn) => {
+    const a = beamTicks(pid); const t = performance.now(); let n = 0;
+    while (n === 0 || performance.now() - t < windowSeconds * 1000) { await fn(); n++; }
+    return { ticks: beamTicks(pid) - a, seconds: (performance.now() - t) / 1000, refreshes: n };
+  };
   // One session per profile, refreshed (invalidate) like the view's: warmed once before the rounds (a window already open).
   const sessions = { folders: session(T, config), key: session(T, config), main: session(T, config) };
   await treeRefresh(T, sessions.folders, 'folders'); await treeRefresh(T, sessions.key, 'key');
   const idle = { ticks: 0, seconds: 0 };
   const raw = { folders: [], key: [], main: [], ui: [] };
   for (let r = 0; r < rounds; r++) {
-    const a = beamTicks(pid); const t = performance.now(); await sleep(10_000);
+    const a = beamTicks(pid); const t = performance.now(); await sleep(windowSeconds * 1000);
     idle.ticks += beamTicks(pid) - a; idle.seconds += (performance.now() - t) / 1000;
     raw.folders.push(await burst(() => treeRefresh(T, sessions.folders, 'folders')));
     raw.key.push(await burst(() => treeRefresh(T, sessions.key, 'key')));
@@ -196,8 +203,8 @@ async function brokerCpu(T, config, ui, pid, { refreshes, rounds = 3, withMain =
   await ui.page.goto(`${NODE_HTTP}/#/`);
   await ui.page.waitForFunction(() => /Totals|Queued messages/.test(document.querySelector('#main')?.innerText ?? ''), undefined, { timeout: 120_000 });
   const rate = idle.ticks / idle.seconds;
-  const per = (list) => summary(list.map((w) => ((w.ticks - rate * w.seconds) * 10) / refreshes));
-  return { uiRequestsPerRefresh: recorded, idleTicksPerSecond: rate, refreshes, rounds, treeFolders: per(raw.folders), treeKey: per(raw.key), treeMainExtras: withMain ? per(raw.main) : undefined, ui: per(raw.ui), raw };
+  const per = (list) => summary(list.map((w) => ((w.ticks - rate * w.seconds) * 10) / w.refreshes));
+  return { uiRequestsPerRefresh: recorded, idleTicksPerSecond: rate, windowSeconds, rounds, treeFolders: per(raw.folders), treeKey: per(raw.key), treeMainExtras: withMain ? per(raw.main) : undefined, ui: per(raw.ui), raw };
 }
 
 // ---- the management UI, driven by chromium ----
@@ -268,7 +275,7 @@ export async function setupShapes(T, { log, keep = false }) {
   return { config, admin, pid, setup, setupSeconds };
 }
 
-export async function benchShapes(T, { reps, with50k = true, cpuRefreshes = 6, log }) {
+export async function benchShapes(T, { reps, with50k = true, cpuWindowSeconds = 10, log }) {
   const { config, admin, pid, setup, setupSeconds } = await setupShapes(T, { log });
 
   const ui = await launchUi();
@@ -318,7 +325,7 @@ export async function benchShapes(T, { reps, with50k = true, cpuRefreshes = 6, l
   log(`8: shapes at 10,000 queues, ${reps} × (UI, tool) interleaved…`);
   await measure('q10000', 10_000);
 
-  out.cpu10000 = await brokerCpu(T, config, ui, pid, { refreshes: cpuRefreshes, log });
+  out.cpu10000 = await brokerCpu(T, config, ui, pid, { windowSeconds: cpuWindowSeconds, log });
 
   if (with50k) {
     log('8: growing the vhost to 50,000 queues…');
@@ -330,7 +337,7 @@ export async function benchShapes(T, { reps, with50k = true, cpuRefreshes = 6, l
     await measure('q50000', 50_000);
     // Without main's extras: at 50,000 queues its vhost-wide list (13 s of broker CPU per refresh in the run of 02:42) took
     // longer than the management listener's 60 s idle timeout once (12:19 UTC, 2026-12-07), which reset the connection.
-    out.cpu50000 = await brokerCpu(T, config, ui, pid, { refreshes: cpuRefreshes, withMain: false, log });
+    out.cpu50000 = await brokerCpu(T, config, ui, pid, { windowSeconds: cpuWindowSeconds, withMain: false, log });
   }
   return out;
 }
