@@ -129,7 +129,10 @@ function shapesRows(s, row, ok) {
     row('8 shapes', `${n}: exchange with ${t.rpcKeys.toLocaleString('en-US')} keys: one key's pool`, fmtMs(t.rpcKey.median), '', '', '', '');
     row('8 shapes', `${n}: Exchanges level, cold session (overview included) / after a Refresh`, `${fmtMs(t.exchangesLevel.median)} / ${fmtMs(t.exchangesAfterRefresh.median)}`, '', '', '≤ 100 ms', ok(t.exchangesLevel.median <= 100 && t.exchangesAfterRefresh.median <= 100));
     const floor = t.onePagedRequest.median;
-    row('8 shapes', `${n}: Pools folder (${t.poolsShown} of ${t.poolsTotal.toLocaleString('en-US')} pools)`, fmtMs(t.poolsFolder.median), `one paged request ${fmtMs(floor)} (UI queues page ${fmtMs(x.ui.queuesFirst100.median)})`, times(t.poolsFolder.median, floor), '≤ 1.2×', ok(t.poolsFolder.median <= 1.2 * floor));
+    // Decided by the pairs where the run has them (each folder beside the paged request of its own repetition, order alternated):
+    // one page of 50,000 queues swings 0.8–3 s with the broker's statistics cycle, which medians of separate columns mix in.
+    const folderPairs = pairMedian(t.poolsFolder, t.onePagedRequest);
+    row('8 shapes', `${n}: Pools folder (${t.poolsShown} of ${t.poolsTotal.toLocaleString('en-US')} pools)`, fmtMs(t.poolsFolder.median), `one paged request ${fmtMs(floor)} (UI queues page ${fmtMs(x.ui.queuesFirst100.median)})`, `${times(t.poolsFolder.median, floor)}${folderPairs !== undefined ? ` (pairs ${folderPairs.toFixed(2)}×)` : ''}`, '≤ 1.2×', ok((folderPairs ?? t.poolsFolder.median / floor) <= 1.2));
     const cpu = s[`cpu${x.queues}`];
     if (cpu) {
       const pairs = pairMedian(cpu.treeFolders, cpu.ui);

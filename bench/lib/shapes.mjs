@@ -50,7 +50,9 @@ async function timed(fn) {
 function session(T, config) {
   return new T.BrokerSession(config, () => TREE_OPTIONS, T.silentLogger, VHOST);
 }
-async function firstLevel(T, config) {
+/** `folderFirst`: the Pools folder before the one paged request (alternated by repetition: the second of two back-to-back
+ * 50,000-queue pages was the faster one in one run and the slower in another, so a fixed order biases their ratio). */
+async function firstLevel(T, config, folderFirst = true) {
   const s = session(T, config);
   try {
     // From a cold session: broker node (overview, nodes), vhost node (visible vhosts), then the Exchanges folder's page.
@@ -73,14 +75,16 @@ async function firstLevel(T, config) {
     });
     const s2 = session(T, config);
     try {
-      const folder = await timed(async () => {
+      const folderOnce = () => timed(async () => {
         const v = s2.vhost(VHOST);
         // Over 2,000 queues on the broker the folder draws the page's consumer counts (folderNodes.ts): the overview says how many.
         const [queues] = await Promise.all([v.queues.view(), s2.overview()]);
         return { shown: queues.items.length, total: queues.total, withWorkers: queues.items.filter((q) => q.consumers > 0).length };
       });
       const c = new T.ManagementClient(config);
-      const floor = await timed(() => c.queuesPage(VHOST, { pageSize: TREE_OPTIONS.pageSize, columns: T.QUEUE_COLUMNS }));
+      const floorOnce = () => timed(() => c.queuesPage(VHOST, { pageSize: TREE_OPTIONS.pageSize, columns: T.QUEUE_COLUMNS }));
+      let folder, floor;
+      if (folderFirst) { folder = await folderOnce(); floor = await floorOnce(); } else { floor = await floorOnce(); folder = await folderOnce(); }
       c.dispose();
       return { exchangesMs: exchangesOnly.ms, exchangesRefreshMs: afterRefresh.ms, exchangesFolderMs: folderMs, exchanges: exchangesOnly.value, poolsFolderMs: folder.ms, ...folder.value, onePagedRequestMs: floor.ms };
     } finally { s2.dispose(); }
@@ -167,7 +171,7 @@ async function treeRefresh(T, s, profile) {
  * (Bursts of a fixed 6 refreshes, ~1 s at 10,000 queues, caught one statistics burst or none: 81–174 ms for the same
  * refresh, 2026-12-07T1238Z.)
  */
-async function brokerCpu(T, config, ui, pid, { windowSeconds = 10, rounds = 3, withMain = true, log }) {
+async function brokerCpu(T, config, ui, pid, { windowSeconds = 10, rounds = 4, withMain = true, log }) {
   log(`8: broker CPU per refresh: the UI's queues-page refresh recorded, then ${rounds} × (idle, tree folders, tree + 500-pool key, ${withMain ? 'main\'s extras, ' : ''}UI replay) windows of ${windowSeconds} s…`);
   const recorded = [];
   const onReq = (req) => { const u = new URL(req.url()); if (u.pathname.startsWith('/api/')) { recorded.push(u.pathname + u.search); } };
@@ -193,10 +197,16 @@ async function brokerCpu(T, config, ui, pid, { windowSeconds = 10, rounds = 3, w
   for (let r = 0; r < rounds; r++) {
     const a = beamTicks(pid); const t = performance.now(); await sleep(windowSeconds * 1000);
     idle.ticks += beamTicks(pid) - a; idle.seconds += (performance.now() - t) / 1000;
-    raw.folders.push(await burst(() => treeRefresh(T, sessions.folders, 'folders')));
-    raw.key.push(await burst(() => treeRefresh(T, sessions.key, 'key')));
-    if (withMain) { raw.main.push(await burst(() => treeRefresh(T, sessions.main, 'main'))); }
-    raw.ui.push(await burst(uiRefresh));
+    // The tree's windows and the UI's in the opposite order every other round (an even number of rounds: each side as often
+    // first as last after the idle window, so a slow start of the round or the broker's statistics cycle favours neither).
+    const windows = [
+      async () => { raw.folders.push(await burst(() => treeRefresh(T, sessions.folders, 'folders'))); },
+      async () => { raw.key.push(await burst(() => treeRefresh(T, sessions.key, 'key'))); },
+      async () => { if (withMain) { raw.main.push(await burst(() => treeRefresh(T, sessions.main, 'main'))); } },
+      async () => { raw.ui.push(await burst(uiRefresh)); },
+    ];
+    if (r % 2) { windows.reverse(); }
+    for (const w of windows) { await w(); }
   }
   c.dispose(); sessions.folders.dispose(); sessions.key.dispose(); sessions.main.dispose();
   // Back into the app (the measurements navigate inside it), logged in already (the credentials are in the session).
@@ -295,7 +305,7 @@ export async function benchShapes(T, { reps, with50k = true, cpuWindowSeconds = 
           r.ui.queuesFirst100.push(await uiNavigate(ui.page, '#/queues', UI_QUEUES, 100));
         },
         async () => {
-          r.tool.first.push(await firstLevel(T, config));
+          r.tool.first.push(await firstLevel(T, config, i % 2 === 0));
           r.tool.fanout.push(await expand(T, config, FANOUT));
           r.tool.rpc.push(await expand(T, config, RPC, (i * 997) % 5000));
           const order = i % 2 ? [8, 4] : [4, 8];

@@ -3,9 +3,10 @@
 // session, like a fresh VS Code window or a Refresh.
 //
 //   first level  = what the root, broker and vhost nodes fetch (overview, nodes, vhosts) + both folders expanded:
-//                  Exchanges (one page) and Pools (one page + the vhost's consumers and connections for the workers)
+//                  Exchanges (one page) and Pools (one page; up to 2,000 queues on the broker also the vhost's consumers and
+//                  connections for the workers, past it the page's consumer counts, as folderNodes.ts)
 //   exchange     = ExchangeNode.getChildren: the exchange's bindings grouped by key
-//   binding key  = BindingKeyNode.getChildren: details of the key's pools (regex-filtered page) + workers
+//   binding key  = BindingKeyNode.getChildren: details of the key's pools (one request each, with their workers)
 //   pool         = PoolNode.getChildren (Pools folder): the pool's bindings; its workers are already known
 // Baseline: a naive tool fetching /api/queues/{vhost} and /api/bindings/{vhost} whole (in parallel, parsed).
 import { median, summary } from './common.mjs';
@@ -33,14 +34,17 @@ async function walk(T, vh, rep) {
     let mark = { bytes: 0, requests: 0 };
     const take = () => { const d = { bytes: c.bytes - mark.bytes, requests: c.requests - mark.requests }; mark = { bytes: c.bytes, requests: c.requests }; return d; };
     const first = await timed(async () => {
-      // BrokersTreeProvider.rootNodes: overview then nodes; BrokerNode: vhosts(); VhostNode: info(); then both folders.
-      await session.overview();
-      await session.nodes();
+      // As the tree: the root reads overview and nodes side by side while the vhost list starts (BrokerNode needs only the
+      // list); VhostNode: info(); then both folders. The Pools folder reads the vhost's consumers for the page's workers only
+      // on a broker of at most POOLS_FOLDER_COUNTS_ONLY_QUEUES queues (folderNodes.ts); past it, the page's consumer counts.
+      void session.vhosts().catch(() => undefined);
+      const [overview] = await Promise.all([session.overview(), session.nodes()]);
       const [vhost] = await session.vhosts();
       const v = session.vhost(vhost);
       await v.info();
       const tf = performance.now();
-      const [exchanges, queues, workers] = await Promise.all([v.exchanges.view(), v.queues.view(), v.workers()]);
+      const countsOnly = (overview.object_totals?.queues ?? 0) > T.POOLS_FOLDER_COUNTS_ONLY_QUEUES;
+      const [exchanges, queues, workers] = await Promise.all([v.exchanges.view(), v.queues.view(), countsOnly ? new Map() : v.workers()]);
       const pools = queues.items.map((q) => T.poolFrom(q, [...(workers.get(q.name) ?? [])]));
       return { folderMs: performance.now() - tf, exchanges: exchanges.items.length, pools: pools.length, poolsTotal: queues.total, withWorkers: pools.filter((p) => p.workers.length).length, v };
     });

@@ -29,6 +29,13 @@ function consumersOf(q: ApiQueue): ApiConsumer[] | undefined {
   return Array.isArray(c) ? c as ApiConsumer[] : undefined;
 }
 
+/**
+ * Past this many queues on the broker the Pools folder draws the page's consumer counts only and a pool reads its workers when
+ * expanded (folderNodes.ts), so a refresh costs the broker about what the management UI's queues page does (BENCHMARKS.md
+ * figures 1 and 8 model it the same way).
+ */
+export const POOLS_FOLDER_COUNTS_ONLY_QUEUES = 2_000;
+
 /** How long a refresh keeps the broker's overview (its version and cluster name do not change; its counts may be this old). */
 export const OVERVIEW_TTL_MS = 30_000;
 

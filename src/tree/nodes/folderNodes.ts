@@ -4,7 +4,7 @@ import type { ApiExchange, ApiQueue } from '../../broker/management';
 import { Worker, poolFrom } from '../../broker/topology';
 import { isLocalBroker } from '../../broker/demo';
 import { Commands, ContextValues } from '../../constants';
-import type { BrokerSession, VhostData } from '../../viewModel/brokerSession';
+import { POOLS_FOLDER_COUNTS_ONLY_QUEUES, type BrokerSession, type VhostData } from '../../viewModel/brokerSession';
 import type { Filter, PagedList } from '../../viewModel/pagedList';
 import { TooltipBuilder } from '../../viewModel/text';
 import { ExchangeNode } from './exchangeNode';
@@ -75,9 +75,6 @@ export class ExchangesFolderNode extends FolderNode<ApiExchange> {
   protected get list() { return this.data.exchanges; }
   protected child(e: ApiExchange): TreeNode { return new ExchangeNode(this, this.sessionValue, this.vhost, e); }
 }
-
-/** Past this many queues on the broker the Pools folder draws its page's consumer counts, not the vhost's consumer list. */
-export const POOLS_FOLDER_COUNTS_ONLY_QUEUES = 2_000;
 
 export class PoolsFolderNode extends FolderNode<ApiQueue> {
   protected readonly label = 'Pools';
