@@ -84,7 +84,12 @@ export class VhostData {
     }, () => session.options().pageSize);
     this.queues = new PagedList<ApiQueue>(async (q) => {
       const page = await client().queuesPage(name, { ...q, columns: QUEUE_COLUMNS });
-      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); this.details.put(item); }
+      // A page's items carry no consumer_details. Up to POOLS_FOLDER_COUNTS_ONLY_QUEUES queues the folder reads the vhost's
+      // consumers anyway, so a binding key may take its pools from the page; past it a key reads each of its pools with its
+      // consumers, not the vhost's whole consumer list (420 KiB for 1,000 consumers: BENCHMARKS.md figure 1).
+      const queues = this.session.peekOverview()?.object_totals?.queues;
+      const reuse = queues !== undefined && queues <= POOLS_FOLDER_COUNTS_ONLY_QUEUES;
+      for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); if (reuse) { this.details.put(item); } }
       return page;
     }, () => session.options().pageSize);
     // With consumer_details: the pool's workers come with it, so a binding key never needs the vhost's whole consumer list.

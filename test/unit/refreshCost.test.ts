@@ -74,4 +74,32 @@ describe('tree refresh cost (figure 8)', () => {
     assert.deepEqual(await deadLetterIndexOf(big.s, '/'), { skipped: DEAD_LETTER_INDEX_MAX_QUEUES + 1 });
     assert.equal(big.calls.queues, 0, 'no vhost-wide queue list past the limit');
   });
+  it('a binding key\'s pools already on the Pools folder page: read one by one with their consumers past 2,000 queues, not the vhost\'s consumer list', async () => {
+    for (const [queues, small] of [[10_000, false], [100, true]] as const) {
+      const calls = { consumers: 0, queue: [] as string[] };
+      const client = {
+        overviewWithoutStats: async () => ({ rabbitmq_version: '3.10.8', object_totals: { queues } }),
+        queuesPage: async () => ({ items: [{ name: 'p1', consumers: 1, messages: 0 }], page: 1, pageSize: 100, pageCount: 1, filteredCount: 1, totalCount: queues }),
+        queue: async (_vhost: string, name: string) => { calls.queue.push(name); return { name, consumers: 1, messages: 0, consumer_details: [] }; },
+        consumers: async () => { calls.consumers++; return []; },
+        connections: async () => [],
+        endpoint: () => ({ count: 1 }),
+        dispose: () => undefined,
+      };
+      const s = new BrokerSession(brokerConfig({}), () => ({ pageSize: 100, showSystemExchanges: false }), silentLogger, undefined);
+      (s as unknown as { clientInstance: unknown }).clientInstance = client;
+      await s.overview();
+      const v = s.vhost('/');
+      assert.deepEqual((await v.queues.view()).items.map((q) => q.name), ['p1']);
+      const found = await v.pools(['p1']);
+      assert.deepEqual(found.pools.map((p) => p.name), ['p1']);
+      if (small) {
+        assert.deepEqual(calls.queue, [], `${queues} queues: the page's item serves the key (no detail request)`);
+        assert.equal(calls.consumers, 1, `${queues} queues: the workers from the vhost's consumer list, which the folder reads anyway`);
+      } else {
+        assert.deepEqual(calls.queue, ['p1'], `${queues} queues: the pool's own detail with its consumers`);
+        assert.equal(calls.consumers, 0, `${queues} queues: no vhost-wide consumer list`);
+      }
+    }
+  });
 });
