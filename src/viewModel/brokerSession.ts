@@ -87,8 +87,7 @@ export class VhostData {
       // A page's items carry no consumer_details. Up to POOLS_FOLDER_COUNTS_ONLY_QUEUES queues the folder reads the vhost's
       // consumers anyway, so a binding key may take its pools from the page; past it a key reads each of its pools with its
       // consumers, not the vhost's whole consumer list (420 KiB for 1,000 consumers: BENCHMARKS.md figure 1).
-      const queues = this.session.peekOverview()?.object_totals?.queues;
-      const reuse = queues !== undefined && queues <= POOLS_FOLDER_COUNTS_ONLY_QUEUES;
+      const reuse = this.session.peekOverview()?.object_totals?.queues !== undefined && !this.pastCountsOnly();
       for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); if (reuse) { this.details.put(item); } }
       return page;
     }, () => session.options().pageSize);
@@ -131,8 +130,19 @@ export class VhostData {
     })()));
   }
 
+  /**
+   * One pool's workers. Past POOLS_FOLDER_COUNTS_ONLY_QUEUES queues: from the pool's own detail with its consumers (one small
+   * request, cached per refresh), not the vhost's whole consumer list (412 KiB for 1,000 consumers: BENCHMARKS.md figure 1).
+   */
   async workersOf(pool: string): Promise<Worker[]> {
+    if (this.pastCountsOnly()) { return (await this.pools([pool])).pools[0].workers; }
     return (await this.workers()).get(pool) ?? [];
+  }
+
+  /** The broker is known (from its overview) to hold more than POOLS_FOLDER_COUNTS_ONLY_QUEUES queues. */
+  private pastCountsOnly(): boolean {
+    const queues = this.session.peekOverview()?.object_totals?.queues;
+    return queues !== undefined && queues > POOLS_FOLDER_COUNTS_ONLY_QUEUES;
   }
 
   /** One exchange's bindings grouped by (routing key, arguments), fetched when the exchange is expanded. */

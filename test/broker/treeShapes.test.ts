@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/broker/logger';
-import { BrokerSession } from '../../src/viewModel/brokerSession';
+import { BrokerSession, POOLS_FOLDER_COUNTS_ONLY_QUEUES } from '../../src/viewModel/brokerSession';
 import { TestVhost, freshVhost, until } from '../support/broker';
 
 const POOLS = 300;
@@ -98,5 +98,55 @@ describe('a binding key with 300 pools (tree view model, real broker)', function
     session.invalidate();
     assert.equal(vh.peekPools(page.items), undefined, 'a refresh drops the details');
     assert.equal(vh.keyPools(EXCHANGE, group).shown, POOLS, 'and keeps the pages shown');
+  });
+});
+
+describe('a broker of more than 2,000 queues: the Pools folder and its pools without the vhost\'s consumer list (real broker)', function () {
+  this.timeout(180_000);
+  const N = POOLS_FOLDER_COUNTS_ONLY_QUEUES + 1;
+  const big = (i: number) => `big.pool.${String(i).padStart(4, '0')}`;
+  let v: TestVhost;
+  let paths: string[];
+  let session: BrokerSession;
+
+  before(async () => {
+    v = await freshVhost('shapes-big');
+    const c = await v.connect('big-agents');
+    const ch = await c.createChannel();
+    await ch.assertExchange(EXCHANGE, 'topic', { durable: false });
+    for (let i = 0; i < N; i += 200) {
+      await Promise.all(Array.from({ length: Math.min(200, N - i) }, (_, k) => ch.assertQueue(big(i + k), { durable: false })));
+    }
+    await ch.bindQueue(big(0), EXCHANGE, KEY);
+    await ch.bindQueue(big(1), EXCHANGE, KEY);
+    for (const [q, tags] of [[big(0), ['big-0-a', 'big-0-b']], [big(1), ['big-1-a']]] as const) {
+      for (const tag of tags) { await ch.consume(q, () => undefined, { consumerTag: tag }); }
+    }
+    await until(async () => {
+      const o = await v.client.overview();
+      const qs = await v.client.queuesPage(v.name, { pageSize: 2, columns: ['name', 'consumers'] });
+      // The consumers' own statistics (consumer_details) trail the queues' counts by up to a statistics interval.
+      const details = await Promise.all([big(0), big(1)].map((n) => v.client.queue(v.name, n, ['consumer_details'])));
+      const shown = details.map((d) => ((d as { consumer_details?: unknown[] }).consumer_details ?? []).length);
+      return (o.object_totals?.queues ?? 0) > POOLS_FOLDER_COUNTS_ONLY_QUEUES && qs.totalCount === N && qs.items[0]?.consumers === 2 && qs.items[1]?.consumers === 1 && shown[0] === 2 && shown[1] === 1;
+    }, `the management API showing ${N} queues and the workers`, 120_000, 500);
+  });
+  after(async () => { session?.dispose(); await v?.cleanup(); });
+
+  it('a folder pool expanded and a key of pools on the folder\'s page read each pool with its consumers; the workers are right', async () => {
+    paths = [];
+    session = new BrokerSession(v.config, () => ({ pageSize: 100, showSystemExchanges: false }), silentLogger, v.name, { onResponse: (p) => { paths.push(p); } });
+    await session.overview();
+    const vh = session.vhost(v.name);
+    const page = await vh.queues.view();
+    assert.deepEqual(page.items.slice(0, 2).map((q) => [q.name, q.consumers]), [[big(0), 2], [big(1), 1]], 'the page\'s consumer counts');
+    assert.deepEqual((await vh.workersOf(big(0))).map((w) => w.consumerTag).sort(), ['big-0-a', 'big-0-b'], 'a folder pool\'s workers');
+    const [group] = await vh.bindingGroups(EXCHANGE);
+    const { pools } = await vh.pools(group.pools.map((p) => p.name));
+    assert.deepEqual(pools.map((p) => [p.name, p.workers.map((w) => w.consumerTag).sort()]), [[big(0), ['big-0-a', 'big-0-b']], [big(1), ['big-1-a']]]);
+    assert.deepEqual([...new Set(pools.flatMap((p) => p.workers.map((w) => w.application)))], ['big-agents'], 'each worker\'s application, from its connection');
+    const vhostPath = encodeURIComponent(v.name);
+    assert.ok(!paths.some((p) => p.endsWith(`/api/consumers/${vhostPath}`)), `no vhost-wide consumer list: ${paths.join(', ')}`);
+    assert.deepEqual(paths.filter((p) => p.startsWith(`/api/queues/${vhostPath}/`)).sort(), [big(0), big(1)].map((n) => `/api/queues/${vhostPath}/${n}`), 'one detail request per pool, each once per refresh');
   });
 });

@@ -74,7 +74,7 @@ describe('tree refresh cost (figure 8)', () => {
     assert.deepEqual(await deadLetterIndexOf(big.s, '/'), { skipped: DEAD_LETTER_INDEX_MAX_QUEUES + 1 });
     assert.equal(big.calls.queues, 0, 'no vhost-wide queue list past the limit');
   });
-  it('a binding key\'s pools already on the Pools folder page: read one by one with their consumers past 2,000 queues, not the vhost\'s consumer list', async () => {
+  it('a binding key\'s pools already on the Pools folder page, and a folder pool expanded: read one by one with their consumers past 2,000 queues, not the vhost\'s consumer list', async () => {
     for (const [queues, small] of [[10_000, false], [100, true]] as const) {
       const calls = { consumers: 0, queue: [] as string[] };
       const client = {
@@ -93,6 +93,8 @@ describe('tree refresh cost (figure 8)', () => {
       assert.deepEqual((await v.queues.view()).items.map((q) => q.name), ['p1']);
       const found = await v.pools(['p1']);
       assert.deepEqual(found.pools.map((p) => p.name), ['p1']);
+      // Expanding that pool in the Pools folder (its workers): the same reads, nothing more.
+      await v.workersOf('p1');
       if (small) {
         assert.deepEqual(calls.queue, [], `${queues} queues: the page's item serves the key (no detail request)`);
         assert.equal(calls.consumers, 1, `${queues} queues: the workers from the vhost's consumer list, which the folder reads anyway`);
