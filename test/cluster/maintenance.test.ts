@@ -93,11 +93,19 @@ describe('node maintenance check on a real cluster', function () {
         return st['maint-classic'] === 'down' && st['maint-q3'] !== 'down' ? st : undefined;
       }, 'the classic pool down', 90_000, 1000).catch((e: Error) => { throw new Error(`${e.message}; queues: ${states}`); });
       log(`after stop-node c2: ${states}`);
-      const pub = await (await connectTo(0, 'maint-publisher')).createConfirmChannel();
-      const confirmed = (q: string) => new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(false), 8000);
-        pub.sendToQueue(q, Buffer.from('x'), {}, (err) => { clearTimeout(t); resolve(!err); });
-      });
+      const publisher = await connectTo(0, 'maint-publisher');
+      // A fresh confirm channel per try: a channel whose publish went out while the pool had no leader can keep waiting on the
+      // old leader (seen once on 3.10.8: no confirm for 60 s on one channel), which says nothing about the pool itself.
+      const confirmed = async (q: string) => {
+        const pub = await publisher.createConfirmChannel();
+        pub.on('error', () => { /* closed below or by the broker */ });
+        const ok = await new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => resolve(false), 8000);
+          pub.sendToQueue(q, Buffer.from('x'), {}, (err) => { clearTimeout(t); resolve(!err); });
+        });
+        await Promise.race([pub.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+        return ok;
+      };
       // Its leader was on c2 (the declaring node): the two members left elect a new one (Raft), and the channel on c1 finds
       // it, which can take longer than one 8 s confirm on a loaded machine. It must take a publish within a minute.
       const t0 = Date.now();
