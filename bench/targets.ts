@@ -6,7 +6,7 @@
 export { brokerConfig, amqpConnectArgs } from '../src/broker/connection';
 export type { BrokerConfig } from '../src/broker/connection';
 export { ManagementClient } from '../src/broker/management';
-export { BrokerSession, VhostData, POOLS_FOLDER_COUNTS_ONLY_QUEUES } from '../src/viewModel/brokerSession';
+export { BrokerSession, VhostData } from '../src/viewModel/brokerSession';
 export { NotificationPublisher, publishNotifications } from '../src/broker/publisher';
 export { WorkerPool, PUBLISHED_AT_HEADER } from '../src/broker/workers';
 export { LocalPools } from '../src/broker/localPools';

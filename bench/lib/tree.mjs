@@ -38,13 +38,12 @@ async function walk(T, vh, rep) {
       // list); VhostNode: info(); then both folders. The Pools folder reads the vhost's consumers for the page's workers only
       // on a broker of at most POOLS_FOLDER_COUNTS_ONLY_QUEUES queues (folderNodes.ts); past it, the page's consumer counts.
       void session.vhosts().catch(() => undefined);
-      const [overview] = await Promise.all([session.overview(), session.nodes()]);
+      await Promise.all([session.overview(), session.nodes()]);
       const [vhost] = await session.vhosts();
       const v = session.vhost(vhost);
       await v.info();
       const tf = performance.now();
-      const countsOnly = (overview.object_totals?.queues ?? 0) > T.POOLS_FOLDER_COUNTS_ONLY_QUEUES;
-      const [exchanges, queues, workers] = await Promise.all([v.exchanges.view(), v.queues.view(), countsOnly ? new Map() : v.workers()]);
+      const [exchanges, queues, workers] = await Promise.all([v.exchanges.view(), v.queues.view(), (await v.countsOnly()) ? new Map() : v.workers()]);
       const pools = queues.items.map((q) => T.poolFrom(q, [...(workers.get(q.name) ?? [])]));
       return { folderMs: performance.now() - tf, exchanges: exchanges.items.length, pools: pools.length, poolsTotal: queues.total, withWorkers: pools.filter((p) => p.workers.length).length, v };
     });

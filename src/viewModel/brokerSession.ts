@@ -87,7 +87,8 @@ export class VhostData {
       // A page's items carry no consumer_details. Up to POOLS_FOLDER_COUNTS_ONLY_QUEUES queues the folder reads the vhost's
       // consumers anyway, so a binding key may take its pools from the page; past it a key reads each of its pools with its
       // consumers, not the vhost's whole consumer list (420 KiB for 1,000 consumers: BENCHMARKS.md figure 1).
-      const reuse = this.session.peekOverview()?.object_totals?.queues !== undefined && !this.pastCountsOnly();
+      const queues = this.queuesOnBroker();
+      const reuse = queues !== undefined && queues <= POOLS_FOLDER_COUNTS_ONLY_QUEUES;
       for (const item of page.items) { this.session.memo.settled.set(this.key('queue', item.name), item); if (reuse) { this.details.put(item); } }
       return page;
     }, () => session.options().pageSize);
@@ -139,10 +140,21 @@ export class VhostData {
     return (await this.workers()).get(pool) ?? [];
   }
 
+  /** The broker's queue count from the overview read so far; undefined before it is read. */
+  private queuesOnBroker(): number | undefined {
+    return this.session.peekOverview()?.object_totals?.queues;
+  }
+
   /** The broker is known (from its overview) to hold more than POOLS_FOLDER_COUNTS_ONLY_QUEUES queues. */
   private pastCountsOnly(): boolean {
-    const queues = this.session.peekOverview()?.object_totals?.queues;
+    const queues = this.queuesOnBroker();
     return queues !== undefined && queues > POOLS_FOLDER_COUNTS_ONLY_QUEUES;
+  }
+
+  /** As pastCountsOnly(), reading the overview first when it is not read yet (an unreadable overview counts as small). */
+  async countsOnly(): Promise<boolean> {
+    await this.session.overview().catch(() => undefined);
+    return this.pastCountsOnly();
   }
 
   /** One exchange's bindings grouped by (routing key, arguments), fetched when the exchange is expanded. */

@@ -4,7 +4,7 @@ import type { ApiExchange, ApiQueue } from '../../broker/management';
 import { Worker, poolFrom } from '../../broker/topology';
 import { isLocalBroker } from '../../broker/demo';
 import { Commands, ContextValues } from '../../constants';
-import { POOLS_FOLDER_COUNTS_ONLY_QUEUES, type BrokerSession, type VhostData } from '../../viewModel/brokerSession';
+import type { BrokerSession, VhostData } from '../../viewModel/brokerSession';
 import type { Filter, PagedList } from '../../viewModel/pagedList';
 import { TooltipBuilder } from '../../viewModel/text';
 import { ExchangeNode } from './exchangeNode';
@@ -93,8 +93,7 @@ export class PoolsFolderNode extends FolderNode<ApiQueue> {
   // than POOLS_FOLDER_COUNTS_ONLY_QUEUES queues the page's consumer counts only: a pool reads its workers when expanded
   // (PoolNode), so a refresh costs the broker about what the management UI's queues page does (BENCHMARKS.md figure 8).
   protected override async prepare(): Promise<void> {
-    const queues = (await this.sessionValue.overview().catch(() => undefined))?.object_totals?.queues;
-    this.workers = queues !== undefined && queues > POOLS_FOLDER_COUNTS_ONLY_QUEUES ? new Map() : await this.data.workers();
+    this.workers = await this.data.countsOnly() ? new Map() : await this.data.workers();
   }
 
   protected child(q: ApiQueue): TreeNode {
