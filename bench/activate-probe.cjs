@@ -1,5 +1,6 @@
 // node bench/activate-probe.cjs <dist/extension.js>: loads the bundle with a fake `vscode` (Module._load hook), calls
-// activate() with a minimal ExtensionContext and prints {requireMs, activateMs, totalMs, commands} as JSON. One cold
+// activate() with a minimal ExtensionContext and prints {requireMs, activateMs, totalMs, commands, loadedAtActivation} as JSON
+// (loadedAtActivation: the bundle's files under dist/ that were loaded by then). One cold
 // process per measurement; an approximation of VS Code's "code loading + activate() call" times.
 'use strict';
 const Module = require('node:module');
@@ -26,7 +27,7 @@ const ctx = {
   const t1 = performance.now();
   await ext.activate(ctx);
   const t2 = performance.now();
-  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, commands, subscriptions: ctx.subscriptions.length }) + '\n');
+  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, commands, subscriptions: ctx.subscriptions.length, loadedAtActivation: Object.keys(require.cache).filter((f) => path.dirname(f) === path.dirname(target)).map((f) => path.basename(f)).sort() }) + '\n');
   for (const d of ctx.subscriptions) { try { d.dispose(); } catch { /* */ } }
   process.exit(0);
 })().catch((e) => { console.error(e?.stack ?? e); process.exit(1); });

@@ -7,7 +7,7 @@ import { registerCommands } from './commands/registry';
 import { registerDeliveryCountsPanel } from './webview/register';
 import { ActiveInput, activeInput } from './commands/multiStepInput';
 import type { LocalPoolsContext } from './commands/pools/localPoolsContext';
-import { stopDemoOnExit } from './commands/demo/demoController';
+import { lazyCommands, lazyCommandsIfLoaded } from './commands/lazy';
 
 export interface ExtensionApi {
   services: Services;
@@ -25,13 +25,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   active = services;
   const poolsContext = registerCommands(context, services);
   registerDeliveryCountsPanel(context, services);
-  return { services, inputs: activeInput, poolsContext, stopDemoOnExit: () => stopDemoOnExit(services) };
+  return { services, inputs: activeInput, poolsContext, stopDemoOnExit: () => lazyCommands().stopDemoOnExit(services) };
 }
 
 /** A running demo is removed and local pools close their channels and connections before the extension host goes (VS Code waits for this promise). */
 export async function deactivate(): Promise<void> {
   // The demo first: it stops its own pools and removes its vhost.
-  await stopDemoOnExit(active);
+  // (A demo can only run once dist/commands.js has loaded.)
+  await lazyCommandsIfLoaded()?.stopDemoOnExit(active);
   await active?.localPools.stopAll();
   active = undefined;
 }

@@ -40,7 +40,7 @@ export function productionBuild() {
   const size = (f) => (existsSync(path.join(PROD, f)) ? statSync(path.join(PROD, f)).size : undefined);
   return {
     commit: head, uncommittedFiles: dirty, buildSeconds, packageSeconds, packageNote,
-    extensionJs: size('dist/extension.js'), amqplibJs: size('dist/amqplib.js'), webviewJs: size('dist/webview.js'), webviewCss: size('dist/webview.css'), cliJs: size('dist/cli.js'),
+    extensionJs: size('dist/extension.js'), amqplibJs: size('dist/amqplib.js'), commandsJs: size('dist/commands.js'), webviewJs: size('dist/webview.js'), webviewCss: size('dist/webview.css'), cliJs: size('dist/cli.js'),
     vsix: size('dist/rabbitmq-pool-inspector.vsix'),
   };
 }
@@ -61,5 +61,6 @@ export async function benchActivation(extensionJs, { reps }) {
   return {
     extensionJs: path.relative(ROOT, extensionJs), total: summary(runs.map((r) => r.totalMs)), require: summary(runs.map((r) => r.requireMs)),
     activate: summary(runs.map((r) => r.activateMs)), commands: runs[0].commands, subscriptions: runs[0].subscriptions,
+    loadedAtActivation: runs[0].loadedAtActivation,
   };
 }

@@ -7,22 +7,15 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { handleErrors } from '../commands/handleErrors';
 import type { Services } from '../services';
-import { DeliveryCountsPanel } from './deliveryCountsPanel';
+import { lazyCommands, lazyCommandsIfLoaded } from '../commands/lazy';
 import { PANEL_VIEW_TYPE, isPersistedState } from '../viewModel/panelProtocol';
-import { isSelection, resolveSelection } from './selection';
 
 export const PANEL_COMMAND = Commands.showDeliveryCounts;
 
 export function registerDeliveryCountsPanel(context: vscode.ExtensionContext, services: Services): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(PANEL_COMMAND, handleErrors(services.log, 'Show Delivery Counts', async (arg?: unknown) => {
-      const selection = await resolveSelection(services, arg);
-      if (!selection) { return undefined; }
-      const panel = DeliveryCountsPanel.show(services, selection);
-      // Called with a selection object (tests in this extension host) the panel itself is returned; from the palette or the
-      // tree nothing is, since VS Code would try to serialize it for the window.
-      return isSelection(arg) ? panel : undefined;
-    })),
+    // The panel's code is in dist/commands.js (../commands/lazyCommands.ts), loaded when the first panel opens.
+    vscode.commands.registerCommand(PANEL_COMMAND, handleErrors(services.log, 'Show Delivery Counts', (arg?: unknown) => lazyCommands().showDeliveryCounts(services, arg))),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         if (!isPersistedState(state)) {
@@ -30,10 +23,10 @@ export function registerDeliveryCountsPanel(context: vscode.ExtensionContext, se
           panel.dispose();
           return;
         }
-        new DeliveryCountsPanel(services, panel, state.selection);
+        lazyCommands().restoreDeliveryCounts(services, panel, state.selection);
       },
     }),
-    { dispose: () => { for (const p of [...DeliveryCountsPanel.panels.values()]) { p.dispose(); } } },
+    { dispose: () => lazyCommandsIfLoaded()?.disposePanels() },
   );
   if (testModeEnabled()) {
     // The test-only commands are a bundle of their own (dist/testSupport.js), loaded only here: not in the product's code.

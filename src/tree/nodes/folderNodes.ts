@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ApiExchange, ApiQueue } from '../../broker/management';
 import { Worker, poolFrom } from '../../broker/topology';
-import { isLocalBroker } from '../../broker/demo';
+import { isLocalBroker } from '../../broker/demoScenario';
 import { Commands, ContextValues } from '../../constants';
 import type { BrokerSession, VhostData } from '../../viewModel/brokerSession';
 import type { Filter, PagedList } from '../../viewModel/pagedList';
