@@ -3,13 +3,13 @@
 # production .vsix that `npm run bench` built (bench/.build/prod/dist/*.vsix) installed into a fresh, isolated profile;
 # Chromium opens the workbench, shows the RabbitMQ Pools view (which activates the extension: onView), then reads the
 # activation time VS Code itself measured (code loading + activate() call) from "Developer: Show Running Extensions".
-# Runs RUNS (default 3) cold starts of the server. SETTLE_MS=8000 opens the view only after the workbench has settled (see
+# Runs RUNS (default 3) cold starts of the server; VSIX= another .vsix (to compare two builds in one session). SETTLE_MS=8000 opens the view only after the workbench has settled (see
 # exthost-activation.mjs); OUT_NAME names the result file (default exthost-activation). Prints one JSON line per run and a summary; writes
 # bench/results/exthost-activation.json. Stops only the server it started (its own process group).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-VSIX="$ROOT/bench/.build/prod/dist/rabbitmq-pool-inspector.vsix"
+VSIX="${VSIX:-$ROOT/bench/.build/prod/dist/rabbitmq-pool-inspector.vsix}"
 [ -f "$VSIX" ] || { echo "no $VSIX: run npm run bench (figure size) first" >&2; exit 2; }
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "exthost activation needs Debian's Chromium at ${CHROMIUM:-/usr/bin/chromium}: apt-get install -y chromium (or set CHROMIUM)" >&2; exit 2; }
 # shellcheck source=scripts/install-code-server.sh

@@ -36,7 +36,7 @@ export function registerTestCommands(context: vscode.ExtensionContext, services:
   void vscode.commands.executeCommand('setContext', 'rabbitmqPools.testMode', true);
   context.subscriptions.push(
     vscode.commands.registerCommand(TEST_START_POOLS_COMMAND, handleErrors(services.log, 'Start Local Pools (test)', async (arg?: unknown) => {
-      const text = arg ?? await vscode.window.showInputBox({ title: 'Start local pools (test)', prompt: 'JSON: {"vhost","exchange","routingKey","pools":[{"name","workers"}]}' });
+      const text = arg ?? await vscode.window.showInputBox({ title: 'Start local pools (test)', ignoreFocusOut: true, prompt: 'JSON: {"vhost","exchange","routingKey","pools":[{"name","workers"}]}' });
       if (text === undefined) { return undefined; }
       // {"colorTheme": "…"}: the UI tests switch themes for screenshots without the theme picker.
       const raw = (typeof text === 'string' ? JSON.parse(text) : text) as { colorTheme?: unknown; settings?: unknown };

@@ -76,18 +76,19 @@ function pageLook(frame) {
  */
 async function setTheme(page, theme) {
   const want = THEMES[theme];
-  // The command's own input box (its prompt starts with "JSON"); under load the palette's Enter can be lost: run it again.
+  // The command's own input box (its prompt starts with "JSON"); under load the palette's Enter can be lost, and the box
+  // can close again before it is filled (once, right after the previous theme change): run the command again.
   for (let attempt = 1; ; attempt++) {
     await palette(page, 'RabbitMQ: Start Local Pools (test)');
     try {
       await page.locator('.quick-input-widget', { hasText: 'JSON' }).waitFor({ timeout: 10_000 });
+      await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ colorTheme: theme }), { timeout: 5_000 });
       break;
     } catch (e) {
       if (attempt === 3) { throw e; }
       await page.keyboard.press('Escape');
     }
   }
-  await page.locator('.quick-input-widget input.input').fill(JSON.stringify({ colorTheme: theme }));
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
   await page.locator(`.monaco-workbench.${want.workbench}`).waitFor({ timeout: 15_000 });
