@@ -108,7 +108,8 @@ async function buildExtension() {
     ...files.map((f, i) => `import * as m${i} from ${JSON.stringify('./' + f.replace(/\.ts$/, ''))};`),
     `export const __shared = {${files.map((f, i) => `${JSON.stringify(f)}: m${i}`).join(', ')}};`,
   ].join('\n');
-  await esbuild.build({ ...extensionOptions, stdin: { contents, resolveDir: process.cwd(), sourcefile: 'extension-entry.js', loader: 'js' } });
+  // The banner's time is when the bundle started to evaluate (src/extension.ts logs it in its activation line).
+  await esbuild.build({ ...extensionOptions, banner: { js: 'var __rmqpLoadStart = performance.now();' }, stdin: { contents, resolveDir: process.cwd(), sourcefile: 'extension-entry.js', loader: 'js' } });
 }
 
 const builds = [

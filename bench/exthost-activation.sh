@@ -25,7 +25,7 @@ for run in $(seq "${RUNS:-3}"); do
   rm -rf "$E"; cs_profile "$E" || exit 1
   cs_install_vsix "$E" "$VSIX" > "$E/install.log" 2>&1 || { cat "$E/install.log"; exit 1; }
   cs_start "$E" "${PORT:-18380}" || exit 1
-  CS_URL="$CS_URL" node "$ROOT/bench/exthost-activation.mjs" > "$E.out" || { cat "$E.out" >&2; cs_stop "$E"; exit 1; }
+  CS_URL="$CS_URL" CS_PROFILE="$E" node "$ROOT/bench/exthost-activation.mjs" > "$E.out" || { cat "$E.out" >&2; cs_stop "$E"; exit 1; }
   grep '^{' "$E.out" >> "$E.runs"; grep -o '"activationMs":[0-9.]*' "$E.out" >&2
   cs_stop "$E"
 done

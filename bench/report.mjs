@@ -69,8 +69,15 @@ export function table(results) {
     row('5 activation', `require + activate() (fake vscode), median of ${s.activation.total.n} (min ${fmtMs(s.activation.total.min)})${s.activation.loadedAtActivation ? `; loaded ${s.activation.loadedAtActivation.join(', ')}` : ''}`, fmtMs(s.activation.total.median), `require ${fmtMs(s.activation.require.median)}`, '', '≤ 50 ms', ok(s.activation.total.median <= 50));
     for (const [key, what] of [['exthostSettled', 'view opened in a settled window'], ['exthost', 'view opened at window start-up']]) {
       if (!s[key]) { continue; }
-      const ms = s[key].runs.map((r) => r.activationMs);
-      row('5 activation', `code-server exthost, ${what} (${ms.join(', ')} ms)`, fmtMs(s[key].medianMs), '', '', '≤ 50 ms', ok(s[key].medianMs <= 50));
+      const runs = s[key].runs;
+      const ms = runs.map((r) => r.activationMs);
+      // Beside it, from the same windows: our own code's share (the extension's log: bundle evaluation + activate()) and
+      // VS Code's figure for its built-in Configuration Editing (a 136 KiB bundle activated at start-up too).
+      const own = runs.map((r) => (r.own ? (r.own.evaluateMs ?? 0) + r.own.activateMs : undefined)).filter((x) => x !== undefined);
+      const ref = runs.map((r) => Number(/^Configuration Editing.*?Activation: (\d+)ms/.exec((r.others ?? []).find((o) => o.startsWith('Configuration Editing')) ?? '')?.[1])).filter((x) => x > 0);
+      const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+      const beside = [own.length ? `own code ${fmtMs(med(own))}` : '', ref.length ? `Configuration Editing ${fmtMs(med(ref))}` : ''].filter(Boolean).join('; ');
+      row('5 activation', `code-server exthost, ${what} (${ms.join(', ')} ms)`, fmtMs(s[key].medianMs), beside, '', '≤ 50 ms', ok(s[key].medianMs <= 50));
     }
   }
   for (const [n, m] of Object.entries(f.memory ?? {})) {
