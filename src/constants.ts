@@ -83,6 +83,7 @@ export const Commands = {
   publishMessage: 'rabbitmqPools.publishMessage',
   replayDeadLetters: 'rabbitmqPools.replayDeadLetters',
   checkUpgrade: 'rabbitmqPools.diagnose.upgrade',
+  checkNodeMaintenance: 'rabbitmqPools.health.checkNodeMaintenance',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -44,7 +44,7 @@ export const LAZY_COMMAND_TITLES: readonly { id: string; title: string }[] = [
   { id: Commands.peekMessages, title: 'Peek Messages' },
   { id: Commands.publishMessage, title: 'Publish Message' },
   { id: Commands.replayDeadLetters, title: 'Replay Dead Letters' },
-  { id: 'rabbitmqPools.health.checkNodeMaintenance', title: 'Check Node Maintenance' },
+  { id: Commands.checkNodeMaintenance, title: 'Check Node Maintenance' },
   { id: Commands.checkUpgrade, title: 'Check Upgrade to RabbitMQ 4.x' },
 ];
 

@@ -9,9 +9,8 @@ import { ManagementClient } from '../../broker/management';
 import type { Services } from '../../services';
 import { TreeNode } from '../../tree/nodes/treeNode';
 import type { CommandDef } from '../command';
+import { Commands } from '../../constants';
 import { isPoolArgs, targetFor } from '../pools/target';
-
-export const CHECK_NODE_MAINTENANCE = 'rabbitmqPools.health.checkNodeMaintenance';
 
 /** The node a tree item stands for (ClusterMemberNode has `node.name`). */
 function nodeNameOf(arg: unknown): string | undefined {
@@ -21,7 +20,7 @@ function nodeNameOf(arg: unknown): string | undefined {
 }
 
 export const checkNodeMaintenanceCommand: CommandDef = {
-  id: CHECK_NODE_MAINTENANCE,
+  id: Commands.checkNodeMaintenance,
   title: 'Check Node Maintenance',
   async run(s: Services, arg?: unknown): Promise<MaintenanceVerdict | undefined> {
     const t = await targetFor(s, arg);
