@@ -6,21 +6,15 @@
 const Module = require('node:module');
 const path = require('node:path');
 const fake = require('./fake-vscode.cjs');
+const { fakeContext } = require('./fake-context.cjs');
 let commands = 0;
 const realRegister = fake.commands.registerCommand;
 fake.commands.registerCommand = (...a) => { commands++; return realRegister(...a); };
 const load = Module._load;
 Module._load = function (request, parent, isMain) { return request === 'vscode' ? fake : load.call(this, request, parent, isMain); };
 
-const memento = () => { const m = new Map(); return { get: (k, d) => (m.has(k) ? m.get(k) : d), update: async (k, v) => { m.set(k, v); }, keys: () => [...m.keys()], setKeysForSync() {} }; };
-const secrets = () => { const m = new Map(); return { get: async (k) => m.get(k), store: async (k, v) => { m.set(k, v); }, delete: async (k) => { m.delete(k); }, onDidChange: () => ({ dispose() {} }) }; };
 const target = path.resolve(process.argv[2]);
-const ctx = {
-  subscriptions: [], workspaceState: memento(), globalState: memento(), secrets: secrets(),
-  extensionUri: fake.Uri.file(path.dirname(path.dirname(target))), extensionPath: path.dirname(path.dirname(target)),
-  globalStorageUri: fake.Uri.file('/tmp/g'), storageUri: undefined, logUri: fake.Uri.file('/tmp/l'), extensionMode: 1,
-  asAbsolutePath: (p) => path.join(path.dirname(path.dirname(target)), p), environmentVariableCollection: {}, extension: { id: 'rmq-pools.rabbitmq-pool-inspector', packageJSON: {} },
-};
+const ctx = fakeContext(path.dirname(path.dirname(target)));
 (async () => {
   const t0 = performance.now();
   const ext = require(target);

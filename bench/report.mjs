@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtBytes, fmtMs, fmtRate } from './lib/common.mjs';
+import { fmtBytes, fmtMs, fmtRate, median } from './lib/common.mjs';
 
 export const BEGIN = '<!-- bench-table:begin -->';
 export const END = '<!-- bench-table:end -->';
@@ -75,8 +75,7 @@ export function table(results) {
       // VS Code's figure for its built-in Configuration Editing (a 136 KiB bundle activated at start-up too).
       const own = runs.map((r) => (r.own ? (r.own.evaluateMs ?? 0) + r.own.activateMs : undefined)).filter((x) => x !== undefined);
       const ref = runs.map((r) => Number(/^Configuration Editing.*?Activation: (\d+)ms/.exec((r.others ?? []).find((o) => o.startsWith('Configuration Editing')) ?? '')?.[1])).filter((x) => x > 0);
-      const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-      const beside = [own.length ? `own code ${fmtMs(med(own))}` : '', ref.length ? `Configuration Editing ${fmtMs(med(ref))}` : ''].filter(Boolean).join('; ');
+      const beside = [own.length ? `own code ${fmtMs(median(own))}` : '', ref.length ? `Configuration Editing ${fmtMs(median(ref))}` : ''].filter(Boolean).join('; ');
       row('5 activation', `code-server exthost, ${what} (${ms.join(', ')} ms)`, fmtMs(s[key].medianMs), beside, '', '≤ 50 ms', ok(s[key].medianMs <= 50));
     }
   }

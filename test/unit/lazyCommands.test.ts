@@ -16,6 +16,8 @@ import { Commands } from '../../src/constants';
 const ROOT = path.resolve(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stand-in shared with bench/activate-probe.cjs
 const fake = require(path.join(ROOT, 'bench/fake-vscode.cjs')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- its ExtensionContext, shared with bench/activate-probe.cjs
+const { fakeContext } = require(path.join(ROOT, 'bench/fake-context.cjs')) as { fakeContext(root: string, storage: string): { subscriptions: { dispose(): unknown }[] } };
 
 interface Bundle { activate(ctx: unknown): unknown; deactivate(): Promise<void>; __shared: Record<string, unknown> }
 interface LazyModule { LAZY_COMMANDS: { id: string; title: string }[] }
@@ -58,13 +60,7 @@ describe('dist/commands.js: the commands loaded on first use', function () {
 
   it('activation registers every command without loading dist/commands.js', () => {
     bundle = load<Bundle>(path.join(dir, 'extension.js'));
-    const memento = () => { const m = new Map<string, unknown>(); return { get: (k: string, d?: unknown) => (m.has(k) ? m.get(k) : d), update: async (k: string, v: unknown) => { m.set(k, v); }, keys: () => [...m.keys()], setKeysForSync() { /* */ } }; };
-    const ctx = {
-      subscriptions: [] as { dispose(): unknown }[], workspaceState: memento(), globalState: memento(),
-      secrets: { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => new fake.Disposable() },
-      extensionUri: fake.Uri.file(ROOT), extensionPath: ROOT, asAbsolutePath: (p: string) => path.join(ROOT, p), extensionMode: 1,
-      globalStorageUri: fake.Uri.file(dir), logUri: fake.Uri.file(dir), extension: { id: 'rmq-pools.rabbitmq-pool-inspector', packageJSON: {} },
-    };
+    const ctx = fakeContext(ROOT, dir);
     bundle.activate(ctx);
     subscriptions = ctx.subscriptions;
     assert.equal(loaded(), false, 'activate() loaded dist/commands.js');
