@@ -54,6 +54,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const store = new BrokerStore(context.secrets, log);
   const tree = new BrokersTreeProvider(store, log);
   const treeView = vscode.window.createTreeView(BROKERS_VIEW, { treeDataProvider: tree, showCollapseAll: true });
+  tree.attachView(treeView, BROKERS_VIEW);
   const refresher = new RefreshManager(tree, treeView);
   const statusBar = new BrokerStatusBar(tree, treeView, context.globalState);
   const prompts: Prompts = {

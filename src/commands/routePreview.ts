@@ -118,6 +118,7 @@ async function revealPools(s: Services, broker: string, vhost: string, r: RouteR
     byExchange.set(last, [...(byExchange.get(last) ?? []), p]);
   }
   const found: PoolNode[] = [];
+  await s.tree.settled(); // a refresh's telling must not land in the middle of the walk and the reveals
   for (const [x, pools] of byExchange) {
     // The binding keys route() matched on that exchange: the tree's keys keep the API's arguments, the route its typed ones.
     const keys = new Set(r.matched.filter((b) => b.source === x).map((b) => bindingGroupKey(b.routingKey, b.arguments)));

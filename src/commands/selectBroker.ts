@@ -18,6 +18,7 @@ export const selectBrokerCommand: CommandDef = {
     if (pick.command) { await vscode.commands.executeCommand(pick.command, s.statusBar.selected()?.name); return; }
     if (pick.name) {
       await s.statusBar.select(pick.name);
+      await s.tree.settled();
       const root = (await s.tree.getChildren()).find((n) => n.session?.name === pick.name);
       if (root) { await s.treeView.reveal(root, { select: true, focus: true, expand: true }); }
     }

@@ -18,6 +18,11 @@ import { AddBrokerNode, ErrorNode } from './nodes/messageNodes';
 import { TreeNode } from './nodes/treeNode';
 import { TreeExtras, attachExtras, newTreeExtras } from './treeExtras';
 
+/** A refresh tells the view at the latest this long after it started reading (a slow level then draws as it arrives). */
+export const WARM_MAX_MS = 3000;
+/** A refresh still reading after this long shows the view's progress bar. */
+const PROGRESS_AFTER_MS = 300;
+
 export function treeOptions(): TreeOptions {
   const c = vscode.workspace.getConfiguration(CONFIG_SECTION);
   return {
@@ -36,6 +41,15 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private roots: TreeNode[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private pending = 0;
+  /**
+   * The children last given to the view, by parent id ('' for the roots). VS Code asks only for the children of expanded
+   * nodes, so these are the levels on screen: a refresh reads them again (warm) before it tells the view.
+   */
+  private readonly given = new Map<string, TreeNode[]>();
+  /** Refreshes being read before the view is told (busy meanwhile, so that auto-refresh skips its tick). */
+  private warming = 0;
+  /** The refreshes being read, for settled(). */
+  private readonly inFlight = new Set<Promise<void>>();
   /** For benchmarks and tests: counts every management request of every session. */
   clientOptions: ManagementClientOptions = {};
   /** Local pools and findings shown in the tree (services.ts fills them in); every session gets them. */
@@ -57,22 +71,89 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.sessions.clear();
   }
 
-  /** True while some getChildren call is still waiting for the broker (auto-refresh skips a tick then). */
-  get busy(): boolean { return this.pending > 0; }
+  /** True while some getChildren call is still waiting for the broker, or a refresh is being read (auto-refresh skips a tick then). */
+  get busy(): boolean { return this.pending > 0 || this.warming > 0; }
 
-  /** Drops every cached read and redraws; expansion, selection, pages shown and filters stay (stable ids). */
-  refresh(node?: TreeNode): void {
+  /** The view, for collapse events (a collapsed level is no longer read ahead) and the refresh's progress bar. */
+  attachView(view: vscode.TreeView<TreeNode>, viewId: string): void {
+    this.viewId = viewId;
+    this.disposables.push(view.onDidCollapseElement((e) => this.given.delete(e.element.id)));
+  }
+  private viewId?: string;
+
+  /**
+   * Drops every cached read and redraws; expansion, selection, pages shown and filters stay (stable ids). The levels on
+   * screen are read again first and the view is told afterwards (at most WARM_MAX_MS later), so that it redraws from fresh
+   * caches in a few milliseconds. Telling it first left every row unknown to the extension host until the broker had
+   * answered for its level: a context-menu command chosen meanwhile got no node (VS Code passes `undefined` for a row it
+   * cannot resolve), and every auto-refresh blinked the tree. Resolves once the view has been told: a caller that reveals
+   * a node afterwards must wait for it, or the telling lands in the middle of the reveal and collapses what it expanded.
+   */
+  refresh(node?: TreeNode): Promise<void> {
     if (node?.session) {
       node.session.invalidate();
     } else {
       for (const s of this.sessions.values()) { s.session.invalidate(); }
     }
-    this.emitter.fire(node && this.isLive(node) ? node : undefined);
+    const target = node && this.isLive(node) ? node : undefined;
+    this.warming++;
+    const warm = this.warm(target);
+    // The view's progress bar only for a slow read: a quick one (most auto-refreshes) would blink it every few seconds.
+    const viewId = this.viewId;
+    const progress = viewId ? setTimeout(() => { void vscode.window.withProgress({ location: { viewId } }, () => warm); }, PROGRESS_AFTER_MS) : undefined;
+    // Every refresh tells the view (two overlapping ones tell it twice, the second from caches): none is lost.
+    const told = warm.finally(() => {
+      clearTimeout(progress);
+      this.warming--;
+      this.inFlight.delete(told);
+      this.emitter.fire(target);
+    });
+    this.inFlight.add(told);
+    return told;
   }
 
-  /** Redraws one node without dropping caches (failed reads are never cached, so this retries them). */
+  /** Resolves when no refresh is being read: a reveal waits for it so that a refresh's telling cannot land in its middle. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) { await Promise.all([...this.inFlight]); }
+  }
+
+  /** Reads again what the view shows under `target` (every level when undefined), from the view's own nodes; never throws. */
+  private async warm(target?: TreeNode): Promise<void> {
+    const level = (nodes: readonly TreeNode[]): Promise<unknown> => Promise.all(nodes.map(async (n) => {
+      const shown = this.given.get(n.id);
+      if (!shown) { return; }
+      // The view's read of this level reports a failure (an ErrorNode); here it only means nothing is read below it.
+      await n.getChildren().catch(() => undefined);
+      await level(shown);
+    }));
+    const work = target ? level([target]) : (async () => {
+      await Promise.all(this.allSessions().map((s) => Promise.all([s.overview(), s.nodes(), s.vhosts()]).catch(() => undefined)));
+      await level(this.roots);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([work.catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, WARM_MAX_MS); })]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Redraws one node without dropping caches (failed reads are never cached, so this retries them). A node of an older
+   * refresh (a background read it started finished after the view took new nodes) redraws the view's node with its id.
+   */
   redraw(node?: TreeNode): void {
-    this.emitter.fire(node && this.isLive(node) ? node : undefined);
+    const live = node && (this.isLive(node) ? node : this.liveById(node.id));
+    this.emitter.fire(live);
+  }
+
+  /** The view's node with this id, if the view holds one. */
+  private liveById(id: string): TreeNode | undefined {
+    for (const children of this.given.values()) {
+      const n = children.find((c) => c.id === id);
+      if (n && this.isLive(n)) { return n; }
+    }
+    return undefined;
   }
 
   retry(node: ErrorNode | TreeNode | undefined): void {
@@ -106,8 +187,9 @@ export class BrokersTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     this.pending++;
     try {
-      if (!node) { return await this.rootNodes(); }
-      return await node.getChildren();
+      const children = node ? await node.getChildren() : await this.rootNodes();
+      this.given.set(node?.id ?? '', children);
+      return children;
     } catch (e) {
       this.log.error(`Brokers view: ${node ? node.id : 'brokers'}: ${describeError(e)}`);
       return [new ErrorNode(node, e)];

@@ -133,7 +133,7 @@ async function askVhost(config: BrokerConfig): Promise<string | undefined> {
 /** Shows the Brokers view with the demo's exchange expanded down to its pools and selected. */
 export async function revealDemo(s: Services, broker: string, vhost: string): Promise<boolean> {
   await vscode.commands.executeCommand(`${BROKERS_VIEW}.focus`);
-  s.tree.refresh();
+  await s.tree.refresh();
   // The view fetches the new vhost list after the refresh: walk again for a few seconds until the exchange is there.
   const deadline = Date.now() + 8000;
   for (;;) {

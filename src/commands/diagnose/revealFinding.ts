@@ -18,6 +18,7 @@ export const revealFindingCommand: CommandDef = {
     if (!a?.finding) { return undefined; }
     const f = a.finding;
     let node: TreeNode | undefined;
+    await s.tree.settled(); // a refresh's telling must not land in the middle of the walk and the reveal
     if (f.pool !== undefined) {
       node = await poolNode(s.tree, a.broker, a.vhost, f.pool, { exchange: f.exchange, routingKey: f.routingKey });
     } else if (f.exchange !== undefined) {

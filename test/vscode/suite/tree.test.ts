@@ -198,6 +198,41 @@ describe('Brokers tree', function () {
     assert.strictEqual(item(after).id, after.id);
   });
 
+
+  it('a refresh reads the levels on screen before it tells the view: the view\'s re-read asks the broker nothing', async () => {
+    // VS Code forgets every row of the view when told of a refresh, until it has read the rows again: a row's context menu
+    // chosen meanwhile runs with no node. Read from the caches, that gap is a few milliseconds instead of the broker's time.
+    const key = await path('oslo', oslo.name, 'Exchanges', 'nova', 'notifications.info');
+    await api.services.treeView.reveal(key as never, { select: false, focus: false, expand: true });
+    const seen: string[] = [];
+    const options = tree().clientOptions;
+    const before = options.onResponse;
+    options.onResponse = (p) => { seen.push(p); };
+    try {
+      const told = new Promise<number>((resolve) => { const sub = tree().onDidChangeTreeData(() => { sub.dispose(); resolve(seen.length); }); });
+      tree().refresh();
+      assert.strictEqual(seen.length, 0, 'nothing read yet');
+      const readBeforeTelling = await told;
+      assert.ok(readBeforeTelling > 0, 'the refresh read the broker before telling the view');
+      const after = seen.length;
+      const pools = await kids(await path('oslo', oslo.name, 'Exchanges', 'nova', 'notifications.info'));
+      assert.deepStrictEqual(pools.map(label), ['audit', 'ceilometer', 'notifications.info']);
+      // The levels' own reads: broker (vhosts, nodes), Exchanges, nova's bindings, the key's workers (consumers). Background
+      // readers share other paths (findings and health read queue pages and connections of their own), so those are not counted.
+      const levels = (p: string) => /^\/api\/(vhosts|nodes|exchanges\/[^/]+|exchanges\/[^/]+\/nova\/bindings\/source|consumers\/[^/]+)$/.test(p);
+      assert.ok(seen.slice(0, readBeforeTelling).filter(levels).length >= 4, `the refresh read the levels: ${seen.slice(0, readBeforeTelling).join(', ')}`);
+      const repeated = seen.slice(after).filter(levels);
+      assert.deepStrictEqual(repeated, [], `the levels on screen came from the refresh's reads (${seen.slice(0, readBeforeTelling).join(', ')})`);
+    } finally {
+      options.onResponse = before;
+    }
+  });
+
+  it('a command run from a row the view was redrawing says so, and opens no picker', async () => {
+    // VS Code passes `undefined` for a row it cannot resolve; from the palette there are no arguments (and pickers).
+    const ran = Promise.resolve(vscode.commands.executeCommand(Commands.showDeliveryCounts, undefined)).then(() => 'returned');
+    assert.strictEqual(await Promise.race([ran, new Promise((r) => setTimeout(() => r('waiting for a picker'), 3000))]), 'returned');
+  });
   it('shows the default and amq.* exchanges when rabbitmqPools.showSystemExchanges is on', async () => {
     await config().update('showSystemExchanges', true, vscode.ConfigurationTarget.Global);
     try {
