@@ -54,9 +54,10 @@ describe('rmq-pools pool run / publish / audit / counts (CLI, real broker)', fun
     const counts = await until(async () => {
       const c = await runCli(['counts', '--json', ...v]);
       const p = (c.json as CountsJson | undefined)?.pools.find((x) => x.name === 'ceilometer');
-      // Both counters lag: wait for the deliveries and for the stopped workers to leave the consumer count.
-      return c.code === 0 && p && p.delivered !== null && p.delivered >= 600 && p.consumers === 0 ? p : undefined;
-    }, 'counts to show 600 deliveries and no consumers on ceilometer', 30_000, 1000);
+      // Every counter lags, each on its own (the ack count can trail the delivery count by a statistics cycle): wait for the
+      // deliveries, the acks, and for the stopped workers to leave the consumer count.
+      return c.code === 0 && p && p.delivered !== null && p.delivered >= 600 && p.acked !== null && p.acked >= 600 && p.consumers === 0 ? p : undefined;
+    }, 'counts to show 600 deliveries and acks and no consumers on ceilometer', 30_000, 1000);
     assert.equal(counts.consumers, 0);
     assert.ok(counts.acked !== null && counts.acked >= 600);
     assert.ok(typeof counts.ratePerSecond === 'number');
